@@ -1,0 +1,501 @@
+//! Update Contacts (Batch), Insert Contacts (Batch), and the single full replace (a batch of
+//! one): resolve and validate every item, then write the changed ones in one transaction.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use contacts_domain::{
+    apply, Applied, Contact, ContactInput, ErrorCode, Field, FieldError, UpdateMode,
+};
+
+use crate::ports::{CatalogStore, ContactTx, ContactUpdate, StoreError, UnitOfWork};
+
+/// How batch items name their contact (`idType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IdType {
+    #[default]
+    Id,
+    ExternalId,
+}
+
+/// Which call this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchKind {
+    /// `PUT .../batch`: every item names an existing contact.
+    Update { id_type: IdType, mode: UpdateMode },
+    /// `POST .../batch`: an item whose externalId exists updates that contact (full replace),
+    /// the others are created.
+    Insert,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchOptions {
+    pub kind: BatchKind,
+    /// All or nothing (the default), or write what is valid and report the rest.
+    pub atomic: bool,
+    /// Resolve and validate, report, write nothing.
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemStatus {
+    Created,
+    Updated,
+    Unchanged,
+    Failed,
+}
+
+impl ItemStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemStatus::Created => "created",
+            ItemStatus::Updated => "updated",
+            ItemStatus::Unchanged => "unchanged",
+            ItemStatus::Failed => "failed",
+        }
+    }
+}
+
+/// What became of one input item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemResult {
+    pub index: usize,
+    /// The contact's id (none for an item that failed before one was known, or a contact a
+    /// dry run would create).
+    pub id: Option<i64>,
+    pub external_id: Option<String>,
+    pub status: ItemStatus,
+    pub version: Option<i64>,
+    /// Empty unless `status` is `Failed`.
+    pub errors: Vec<FieldError>,
+}
+
+impl ItemResult {
+    fn fail(&mut self, error: FieldError) {
+        self.status = ItemStatus::Failed;
+        self.errors.push(error);
+    }
+}
+
+/// Why a batch was not carried out.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error("the batch has {got} items, more than the limit of {limit}")]
+    TooLarge { limit: usize, got: usize },
+    /// `atomic=true` and some items failed: nothing was written. Holds every failing item.
+    #[error("{} items failed", .0.len())]
+    Rejected(Vec<ItemResult>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// An item as parsed at the edge: its input, or the type error that kept it from parsing.
+pub type BatchItem = Result<ContactInput, FieldError>;
+
+/// How many times a unit of work is tried when it meets a transient conflict.
+const ATTEMPTS: usize = 4;
+
+/// The batch write use cases.
+#[derive(Clone)]
+pub struct ContactBatches {
+    catalog: Arc<dyn CatalogStore>,
+    uow: Arc<dyn UnitOfWork>,
+    max_batch: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Id(i64),
+    External(String),
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Key::Id(id) => write!(f, "{id}"),
+            Key::External(e) => f.write_str(e),
+        }
+    }
+}
+
+/// An item that resolved and validated, waiting to be written.
+struct Planned<'a> {
+    index: usize,
+    stored: Option<&'a Contact>,
+    applied: Applied,
+}
+
+impl ContactBatches {
+    pub fn new(catalog: Arc<dyn CatalogStore>, uow: Arc<dyn UnitOfWork>, max_batch: usize) -> Self {
+        Self {
+            catalog,
+            uow,
+            max_batch,
+        }
+    }
+
+    pub fn max_batch(&self) -> usize {
+        self.max_batch
+    }
+
+    /// Runs a batch for `org` on behalf of `actor`. The catalog is read once; every item is
+    /// resolved and validated against the locked, current state of its contact; changed
+    /// contacts are written in one transaction (retried whole on a transient conflict).
+    ///
+    /// # Errors
+    /// [`BatchError::TooLarge`] over the limit; [`BatchError::Rejected`] with every failing
+    /// item when `atomic` and any item fails; [`BatchError::Store`] when the store fails.
+    pub async fn run(
+        &self,
+        org: i64,
+        actor: &str,
+        items: Vec<BatchItem>,
+        opts: BatchOptions,
+    ) -> Result<Vec<ItemResult>, BatchError> {
+        if items.len() > self.max_batch {
+            return Err(BatchError::TooLarge {
+                limit: self.max_batch,
+                got: items.len(),
+            });
+        }
+        let catalog = self.catalog.load_catalog(org).await?;
+        let (keys, first_results) = identify(&items, opts.kind);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut results = first_results.clone();
+            let mut tx = self.uow.begin().await?;
+            match self
+                .attempt(
+                    &mut *tx,
+                    org,
+                    actor,
+                    &items,
+                    &keys,
+                    &mut results,
+                    &catalog,
+                    opts,
+                )
+                .await
+            {
+                Err(BatchError::Store(StoreError::Conflict)) if attempt < ATTEMPTS => {
+                    tracing::info!(attempt, "batch met a concurrent conflict; retrying");
+                    continue;
+                }
+                Err(e) => return Err(e),
+                Ok(()) => return Ok(results),
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn attempt(
+        &self,
+        tx: &mut dyn ContactTx,
+        org: i64,
+        actor: &str,
+        items: &[BatchItem],
+        keys: &[Option<Key>],
+        results: &mut [ItemResult],
+        catalog: &contacts_domain::Catalog,
+        opts: BatchOptions,
+    ) -> Result<(), BatchError> {
+        let mut ids = Vec::new();
+        let mut external_ids = Vec::new();
+        for key in keys.iter().flatten() {
+            match key {
+                Key::Id(id) => ids.push(*id),
+                Key::External(e) => external_ids.push(e.clone()),
+            }
+        }
+        let stored = if ids.is_empty() && external_ids.is_empty() {
+            Vec::new()
+        } else {
+            tx.lock_contacts(org, &ids, &external_ids).await?
+        };
+        let by_id: HashMap<i64, &Contact> = stored.iter().map(|c| (c.id, c)).collect();
+        let by_ext: HashMap<&str, &Contact> = stored
+            .iter()
+            .map(|c| (c.data.external_id.as_str(), c))
+            .collect();
+        let mode = match opts.kind {
+            BatchKind::Update { mode, .. } => mode,
+            BatchKind::Insert => UpdateMode::Full,
+        };
+
+        let mut planned: Vec<Planned> = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let (Ok(input), false) = (item, results[index].status == ItemStatus::Failed) else {
+                continue;
+            };
+            let found = match &keys[index] {
+                Some(Key::Id(id)) => by_id.get(id).copied(),
+                Some(Key::External(e)) => by_ext.get(e.as_str()).copied(),
+                None => None,
+            };
+            let result = &mut results[index];
+            if let (None, BatchKind::Update { .. }, Some(key)) = (found, opts.kind, &keys[index]) {
+                result.fail(FieldError::new(
+                    key_field(key),
+                    ErrorCode::ContactNotFound,
+                    format!("Contact {key} not found."),
+                ));
+                continue;
+            }
+            if let (Some(c), Some(v), BatchKind::Update { .. }) = (found, input.version, opts.kind)
+            {
+                if c.version != v {
+                    result.id = Some(c.id);
+                    result.fail(FieldError::new(
+                        "version",
+                        ErrorCode::VersionMismatch,
+                        format!(
+                            "version {v} does not match the stored version {}",
+                            c.version
+                        ),
+                    ));
+                    continue;
+                }
+            }
+            result.id = found.map(|c| c.id);
+            match apply(found, input, catalog, mode) {
+                Ok(applied) => planned.push(Planned {
+                    index,
+                    stored: found,
+                    applied,
+                }),
+                Err(errors) => {
+                    result.status = ItemStatus::Failed;
+                    result.errors = errors;
+                }
+            }
+        }
+        check_external_ids(tx, org, &mut planned, results).await?;
+
+        if opts.atomic && results.iter().any(|r| r.status == ItemStatus::Failed) {
+            return Err(BatchError::Rejected(
+                results
+                    .iter()
+                    .filter(|r| r.status == ItemStatus::Failed)
+                    .cloned()
+                    .collect(),
+            ));
+        }
+        for p in &planned {
+            let r = &mut results[p.index];
+            r.external_id = Some(p.applied.data.external_id.clone());
+            (r.status, r.version) = match p.stored {
+                None => (ItemStatus::Created, Some(1)),
+                Some(c) if p.applied.changed => (ItemStatus::Updated, Some(c.version + 1)),
+                Some(c) => (ItemStatus::Unchanged, Some(c.version)),
+            };
+        }
+        if opts.dry_run {
+            return Ok(());
+        }
+        write(tx, org, actor, &planned, results).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The key of each item, and a result per item with the identity errors already found:
+/// a missing identifier (404), or the same contact twice (321).
+fn identify(items: &[BatchItem], kind: BatchKind) -> (Vec<Option<Key>>, Vec<ItemResult>) {
+    let mut keys = Vec::with_capacity(items.len());
+    let mut results = Vec::with_capacity(items.len());
+    let mut seen: HashMap<Key, usize> = HashMap::new();
+    for (index, item) in items.iter().enumerate() {
+        let mut result = ItemResult {
+            index,
+            id: None,
+            external_id: None,
+            status: ItemStatus::Updated,
+            version: None,
+            errors: Vec::new(),
+        };
+        let input = match item {
+            Ok(input) => input,
+            Err(e) => {
+                result.fail(e.clone());
+                keys.push(None);
+                results.push(result);
+                continue;
+            }
+        };
+        let external = match &input.external_id {
+            Field::Value(e) if !e.trim().is_empty() => Some(e.clone()),
+            _ => None,
+        };
+        result.external_id = external.clone();
+        let key = match kind {
+            BatchKind::Update {
+                id_type: IdType::Id,
+                ..
+            } => input.id.map(Key::Id),
+            BatchKind::Update {
+                id_type: IdType::ExternalId,
+                ..
+            }
+            | BatchKind::Insert => external.map(Key::External),
+        };
+        if let Some(Key::Id(id)) = key {
+            result.id = Some(id);
+        }
+        match (&key, kind) {
+            (None, BatchKind::Update { id_type, .. }) => {
+                let field = if id_type == IdType::Id {
+                    "id"
+                } else {
+                    "externalId"
+                };
+                result.fail(FieldError::new(
+                    field,
+                    ErrorCode::MissingContactId,
+                    "Missing Contact Id",
+                ));
+            }
+            (Some(k), _) => {
+                if let Some(first) = seen.get(k) {
+                    result.fail(FieldError::new(
+                        key_field(k),
+                        ErrorCode::DuplicateInBatch,
+                        format!("contact {k} is also item {first} of this batch"),
+                    ));
+                } else {
+                    seen.insert(k.clone(), index);
+                }
+            }
+            // An insert without an externalId: `apply` reports it as required.
+            (None, BatchKind::Insert) => {}
+        }
+        keys.push(key);
+        results.push(result);
+    }
+    (keys, results)
+}
+
+fn key_field(key: &Key) -> &'static str {
+    match key {
+        Key::Id(_) => "id",
+        Key::External(_) => "externalId",
+    }
+}
+
+/// The unique externalId per organization: two items may not end with the same one, and a
+/// rename may not take one held by a contact outside the batch (code 310). Swaps inside one
+/// batch are fine.
+async fn check_external_ids(
+    tx: &mut dyn ContactTx,
+    org: i64,
+    planned: &mut Vec<Planned<'_>>,
+    results: &mut [ItemResult],
+) -> Result<(), StoreError> {
+    let mut taken_by: HashMap<&str, usize> = HashMap::new();
+    let mut failed = Vec::new();
+    for p in planned.iter() {
+        let ext = p.applied.data.external_id.as_str();
+        if let Some(first) = taken_by.get(ext) {
+            failed.push((
+                p.index,
+                FieldError::new(
+                    "externalId",
+                    ErrorCode::ExternalIdTaken,
+                    format!("externalId {ext} is also given by item {first} of this batch"),
+                ),
+            ));
+        } else {
+            taken_by.insert(ext, p.index);
+        }
+    }
+    let renames: Vec<String> = planned
+        .iter()
+        .filter(|p| {
+            p.stored
+                .is_some_and(|c| c.data.external_id != p.applied.data.external_id)
+        })
+        .map(|p| p.applied.data.external_id.clone())
+        .collect();
+    if !renames.is_empty() {
+        // Contacts of this batch that keep a valid plan, by id, with their new externalId.
+        let moving: HashMap<i64, &str> = planned
+            .iter()
+            .filter_map(|p| {
+                p.stored
+                    .map(|c| (c.id, p.applied.data.external_id.as_str()))
+            })
+            .collect();
+        for (ext, owner) in tx.external_id_owners(org, &renames).await? {
+            let owner_leaves = moving.get(&owner).is_some_and(|new_ext| *new_ext != ext);
+            if owner_leaves {
+                continue;
+            }
+            for p in planned.iter() {
+                if p.applied.data.external_id == ext && p.stored.is_some_and(|c| c.id != owner) {
+                    failed.push((
+                        p.index,
+                        FieldError::new(
+                            "externalId",
+                            ErrorCode::ExternalIdTaken,
+                            format!("externalId {ext} already belongs to contact {owner}"),
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    for (index, error) in failed {
+        results[index].fail(error);
+        planned.retain(|p| p.index != index);
+    }
+    Ok(())
+}
+
+/// Writes the planned changes: one insert, one update and one membership call for the whole
+/// batch. Unchanged items are not written.
+async fn write(
+    tx: &mut dyn ContactTx,
+    org: i64,
+    actor: &str,
+    planned: &[Planned<'_>],
+    results: &mut [ItemResult],
+) -> Result<(), StoreError> {
+    let now = crate::now_millis();
+    let creates: Vec<&Planned> = planned.iter().filter(|p| p.stored.is_none()).collect();
+    if !creates.is_empty() {
+        let data: Vec<_> = creates.iter().map(|p| p.applied.data.clone()).collect();
+        let ids = tx.insert_contacts(org, &data, actor, now).await?;
+        for (p, id) in creates.iter().zip(ids) {
+            results[p.index].id = Some(id);
+        }
+    }
+    let updates: Vec<ContactUpdate> = planned
+        .iter()
+        .filter_map(|p| {
+            let c = p.stored?;
+            p.applied.changed.then(|| ContactUpdate {
+                id: c.id,
+                data: p.applied.data.clone(),
+                version: c.version + 1,
+            })
+        })
+        .collect();
+    if !updates.is_empty() {
+        tx.update_contacts(org, &updates, actor, now).await?;
+    }
+    let memberships: Vec<(i64, i64)> = planned
+        .iter()
+        .flat_map(|p| {
+            let id = results[p.index].id.unwrap_or_default();
+            p.applied.new_groups.iter().map(move |g| (*g, id))
+        })
+        .collect();
+    if !memberships.is_empty() {
+        tx.add_memberships(org, &memberships).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "batch_tests.rs"]
+mod tests;

@@ -1,0 +1,23 @@
+//! Use cases of the contacts service and the ports (traits) they need from the outside world.
+//!
+//! - [`batch::ContactBatches`]: Update Contacts (Batch), Insert Contacts (Batch), and the
+//!   single full replace, which is a batch of one.
+//! - [`contacts::ContactQueries`]: get and list.
+//! - [`catalog::CatalogService`]: create and list record types, groups, attributes, paths, topics.
+//! - [`auth`]: organizations, users, roles and password hashing.
+
+pub mod auth;
+pub mod batch;
+pub mod catalog;
+pub mod contacts;
+pub mod ports;
+
+pub use ports::StoreError;
+
+/// Milliseconds since the Unix epoch, as timestamps travel on the wire.
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
