@@ -1,1 +1,102 @@
+//! The HTTP adapter (axum): Everbridge's routes, wire format, authentication and error mapping.
+//!
+//! [`app`] builds the whole service from its [`Services`]; the server binary and the
+//! black-box tests serve it on a listener they bound first.
 
+pub mod auth;
+mod body;
+pub mod error;
+mod params;
+mod routes;
+pub mod wire;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::HeaderName;
+use axum::Router;
+use contacts_application::batch::ContactBatches;
+use contacts_application::catalog::CatalogService;
+use contacts_application::contacts::ContactQueries;
+use contacts_application::ports::Directory;
+use tower::{Layer, ServiceBuilder};
+use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+
+/// A readiness probe: does the store answer?
+pub type ReadyCheck = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync>;
+
+/// Everything the routes need.
+pub struct Services {
+    pub batches: ContactBatches,
+    pub queries: ContactQueries,
+    pub catalog: CatalogService,
+    pub directory: Arc<dyn Directory>,
+    pub ready: ReadyCheck,
+    /// The largest request body accepted, in bytes (413 beyond).
+    pub max_body_bytes: usize,
+}
+
+#[derive(Clone)]
+pub(crate) struct AppState {
+    services: Arc<Services>,
+    credentials: Arc<auth::CredentialCache>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.services
+    }
+}
+
+impl AppState {
+    /// Authenticates the request's caller for `org_segment` and checks its role allows `need`.
+    pub(crate) async fn authorize(
+        &self,
+        headers: &axum::http::HeaderMap,
+        org_segment: &str,
+        need: auth::Need,
+    ) -> Result<auth::Caller, ApiError> {
+        let caller = auth::authorize(
+            &*self.directory,
+            &self.credentials,
+            headers,
+            org_segment,
+            need,
+        )
+        .await?;
+        tracing::Span::current().record("org", caller.org);
+        Ok(caller)
+    }
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole HTTP service: routes, trailing-slash tolerance, request ids (`x-request-id` in and
+/// out), one tracing span per request, and the body limit.
+pub fn app(services: Services) -> NormalizePath<Router> {
+    let max_body = services.max_body_bytes;
+    let state = AppState {
+        services: Arc::new(services),
+        credentials: Arc::default(),
+    };
+    let router = routes::router()
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                    let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id, org = tracing::field::Empty)
+                }))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+        );
+    NormalizePathLayer::trim_trailing_slash().layer(router)
+}

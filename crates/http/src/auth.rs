@@ -1,0 +1,201 @@
+//! Authentication (Basic, or the bare base64 some Everbridge clients send) and authorization
+//! (a role per granted organization). An unknown organization and one not granted to the
+//! caller get the same answer, so that no one learns which organizations exist.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::{header, HeaderMap};
+use base64::Engine;
+use contacts_application::auth::{verify_password, Role, UserRecord};
+use contacts_application::ports::Directory;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+
+/// What a request needs to be allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    Read,
+    WriteContacts,
+    ChangeCatalog,
+}
+
+/// The authenticated caller, within one organization.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub username: String,
+    pub org: i64,
+    pub role: Role,
+}
+
+/// How long a verified credential is trusted without hashing the password again. Argon2 is
+/// slow on purpose; a client sending the same header on every call pays it once a minute.
+const CACHE_TTL: Duration = Duration::from_secs(60);
+const CACHE_MAX: usize = 10_000;
+
+/// Verified credentials, keyed by a SHA-256 of the `Authorization` header (never the
+/// password itself).
+#[derive(Default)]
+pub struct CredentialCache {
+    entries: Mutex<HashMap<[u8; 32], (Instant, Arc<UserRecord>)>>,
+}
+
+impl CredentialCache {
+    fn get(&self, key: &[u8; 32]) -> Option<Arc<UserRecord>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .filter(|(at, _)| at.elapsed() < CACHE_TTL)
+            .map(|(_, u)| u.clone())
+    }
+
+    fn put(&self, key: [u8; 32], user: Arc<UserRecord>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= CACHE_MAX {
+            entries.retain(|_, (at, _)| at.elapsed() < CACHE_TTL);
+            if entries.len() >= CACHE_MAX {
+                entries.clear();
+            }
+        }
+        entries.insert(key, (Instant::now(), user));
+    }
+}
+
+/// `user:password` from `Basic <b64>` or a bare `<b64>`.
+fn credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let encoded = match value.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("basic") => rest.trim(),
+        Some(_) => return None,
+        None => value,
+    };
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_owned(), password.to_owned()))
+}
+
+/// Parses an organization id from a path segment.
+///
+/// # Errors
+/// `Missing Organization Id` when blank; `Org <id> is invalid.` when not an id.
+pub fn parse_org(segment: &str) -> Result<i64, ApiError> {
+    let s = segment.trim();
+    if s.is_empty() {
+        return Err(ApiError::MissingOrganization);
+    }
+    s.parse::<i64>()
+        .map_err(|_| ApiError::OrganizationInvalid(s.to_owned()))
+}
+
+/// Checks the caller's credentials, its grant on `org` and that its role allows `need`.
+///
+/// # Errors
+/// 401 for missing or wrong credentials and for an organization not granted (or unknown);
+/// 403 when the role does not allow `need`.
+pub async fn authorize(
+    directory: &dyn Directory,
+    cache: &CredentialCache,
+    headers: &HeaderMap,
+    org_segment: &str,
+    need: Need,
+) -> Result<Caller, ApiError> {
+    let org = parse_org(org_segment)?;
+    let user = authenticate(directory, cache, headers).await?;
+    let role = user
+        .role_in(org)
+        .ok_or_else(|| ApiError::OrganizationInvalid(org.to_string()))?;
+    let allowed = match need {
+        Need::Read => true,
+        Need::WriteContacts => role.can_write_contacts(),
+        Need::ChangeCatalog => role.can_change_catalog(),
+    };
+    if !allowed {
+        return Err(ApiError::Forbidden(format!(
+            "The role {} may not do this in organization {org}",
+            role.as_str()
+        )));
+    }
+    Ok(Caller {
+        username: user.username.clone(),
+        org,
+        role,
+    })
+}
+
+/// The user behind the request's credentials.
+///
+/// # Errors
+/// 401 when they are missing or wrong.
+pub async fn authenticate(
+    directory: &dyn Directory,
+    cache: &CredentialCache,
+    headers: &HeaderMap,
+) -> Result<Arc<UserRecord>, ApiError> {
+    let raw = headers
+        .get(header::AUTHORIZATION)
+        .ok_or(ApiError::Unauthenticated)?;
+    let key: [u8; 32] = Sha256::digest(raw.as_bytes()).into();
+    if let Some(user) = cache.get(&key) {
+        return Ok(user);
+    }
+    let (username, password) = credentials(headers).ok_or(ApiError::Unauthenticated)?;
+    let user = directory
+        .find_user(&username)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    let hash = user.password_hash.clone();
+    // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    if !ok {
+        return Err(ApiError::Unauthenticated);
+    }
+    let user = Arc::new(user);
+    cache.put(key, user.clone());
+    Ok(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn with(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::AUTHORIZATION, HeaderValue::from_str(value).unwrap());
+        h
+    }
+
+    #[test]
+    fn basic_and_bare_base64_are_both_read() {
+        let b64 = base64::engine::general_purpose::STANDARD.encode("demo:pa:ss");
+        assert_eq!(
+            credentials(&with(&format!("Basic {b64}"))),
+            Some(("demo".into(), "pa:ss".into()))
+        );
+        assert_eq!(
+            credentials(&with(&format!("basic  {b64}"))),
+            Some(("demo".into(), "pa:ss".into()))
+        );
+        assert_eq!(
+            credentials(&with(&b64)),
+            Some(("demo".into(), "pa:ss".into()))
+        );
+        assert_eq!(credentials(&with("Bearer abc")), None);
+        assert_eq!(credentials(&with("Basic !!!")), None);
+        assert_eq!(credentials(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn org_segments_are_parsed_or_refused() {
+        assert_eq!(parse_org(" 42 ").unwrap(), 42);
+        assert!(matches!(parse_org(""), Err(ApiError::MissingOrganization)));
+        assert!(matches!(parse_org("abc"), Err(ApiError::OrganizationInvalid(s)) if s == "abc"));
+    }
+}

@@ -1,0 +1,156 @@
+//! Request bodies: JSON read by hand so that a malformed body says where (line and column),
+//! a wrong type says which field, and an oversized body is a 413 in the Everbridge shape.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::http::StatusCode;
+use contacts_application::batch::BatchItem;
+use contacts_domain::{ContactInput, FieldError};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::ApiError;
+
+/// The body's bytes, or the Everbridge error for a body that could not be read.
+pub(crate) fn bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    body.map_err(|r| match r.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::TooLarge("The request body is larger than the limit (MAX_BODY_BYTES)".into())
+        }
+        _ => ApiError::BadRequest(format!("The request body could not be read: {r}")),
+    })
+}
+
+/// Parses JSON text.
+///
+/// # Errors
+/// 400 with the line and column of the syntax error.
+pub(crate) fn json(bytes: &[u8]) -> Result<Value, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::BadRequest(
+            "The request body is empty; a JSON body is required".into(),
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "Malformed JSON at line {} column {}: {e}",
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
+/// Reads `value` as a `T`, naming the field of a type error.
+///
+/// # Errors
+/// `(field path, message)`.
+pub(crate) fn typed<T: DeserializeOwned>(value: Value) -> Result<T, (String, String)> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        let message = e.into_inner().to_string();
+        (
+            path.clone(),
+            if path.is_empty() {
+                message
+            } else {
+                format!("{path}: {message}")
+            },
+        )
+    })
+}
+
+/// A batch body: a JSON array of contacts. Each item that does not fit the contact's types
+/// becomes an item error (code 320, with its field), so every item is still reported.
+///
+/// # Errors
+/// 400 when the body is not JSON or not an array.
+pub(crate) fn batch_items(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
+    let Value::Array(items) = json(bytes)? else {
+        return Err(ApiError::BadRequest(
+            "The request body must be a JSON array of contacts".into(),
+        ));
+    };
+    Ok(items.into_iter().map(item).collect())
+}
+
+fn item(value: Value) -> BatchItem {
+    if !value.is_object() {
+        return Err(FieldError::invalid(
+            "",
+            "Each item must be a JSON object (a contact)",
+        ));
+    }
+    typed::<ContactInput>(value).map_err(|(field, message)| FieldError::invalid(field, message))
+}
+
+/// A single contact body.
+///
+/// # Errors
+/// 400 when it is not a JSON object of the contact's types.
+pub(crate) fn contact(bytes: &[u8]) -> Result<ContactInput, ApiError> {
+    let value = json(bytes)?;
+    if !value.is_object() {
+        return Err(ApiError::BadRequest(
+            "The request body must be a JSON object (a contact)".into(),
+        ));
+    }
+    typed(value).map_err(|(_, message)| ApiError::BadRequest(message))
+}
+
+/// A catalog body, checked with `validator`.
+///
+/// # Errors
+/// 400 naming the field.
+pub(crate) fn validated<T: DeserializeOwned + validator::Validate>(
+    bytes: &[u8],
+) -> Result<T, ApiError> {
+    let value = json(bytes)?;
+    if !value.is_object() {
+        return Err(ApiError::BadRequest(
+            "The request body must be a JSON object".into(),
+        ));
+    }
+    let parsed: T = typed(value).map_err(|(_, message)| ApiError::BadRequest(message))?;
+    parsed.validate().map_err(|errors| {
+        let mut messages: Vec<String> = errors
+            .field_errors()
+            .iter()
+            .flat_map(|(field, errs)| {
+                errs.iter().map(move |e| {
+                    e.message
+                        .as_ref()
+                        .map_or_else(|| format!("{field} is invalid"), |m| m.to_string())
+                })
+            })
+            .collect();
+        messages.sort();
+        ApiError::BadRequest(messages.join("; "))
+    })?;
+    Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_json_says_where() {
+        let Err(ApiError::BadRequest(m)) = json(b"[{\"a\": 1,\n }") else {
+            panic!("expected a 400")
+        };
+        assert!(m.contains("line 2"), "{m}");
+    }
+
+    #[test]
+    fn a_type_error_is_reported_on_its_item_and_field() {
+        let items =
+            batch_items(br#"[{"firstName":"A"}, {"paths":[{"pathId":{"x":1}}]}, 7]"#).unwrap();
+        assert!(items[0].is_ok());
+        let e = items[1].as_ref().unwrap_err();
+        assert_eq!(e.field, "paths[0].pathId");
+        assert_eq!(e.code.code(), 320);
+        assert!(items[2].is_err());
+        assert!(matches!(batch_items(b"{}"), Err(ApiError::BadRequest(_))));
+    }
+}

@@ -1,0 +1,352 @@
+//! The one place that knows HTTP statuses: every failure becomes an Everbridge error body
+//! `{"message", "status", "code"?, "errors"?}`. Internal causes go to the log, never out.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use contacts_application::batch::{BatchError, ItemResult};
+use contacts_application::catalog::CatalogError;
+use contacts_application::StoreError;
+use contacts_domain::ErrorCode;
+use serde::Serialize;
+
+/// One failing item of a batch, as written in `errors`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemError {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub code: u16,
+    pub message: String,
+}
+
+impl ItemError {
+    /// One entry per field error of a failed item.
+    pub fn of_result(r: &ItemResult) -> Vec<ItemError> {
+        r.errors
+            .iter()
+            .map(|e| ItemError {
+                index: Some(r.index),
+                id: r.id,
+                external_id: r.external_id.clone(),
+                field: (!e.field.is_empty()).then(|| e.field.clone()),
+                code: e.code.code(),
+                message: e.message.clone(),
+            })
+            .collect()
+    }
+}
+
+/// Everything a handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("Missing Organization Id")]
+    MissingOrganization,
+    #[error("Org {0} is invalid.")]
+    OrganizationInvalid(String),
+    #[error("Invalid or missing credentials")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("Missing Contact Id")]
+    MissingContactId,
+    #[error("Contact {0} not found.")]
+    ContactNotFound(String),
+    /// Item failures (a batch, or a single write): status, message and code of the first.
+    #[error("{} item(s) failed", .0.len())]
+    Items(Vec<ItemResult>),
+    /// Malformed JSON, wrong types, bad parameters.
+    #[error("{0}")]
+    BadRequest(String),
+    /// A catalog id or name that exists already.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("Method not allowed")]
+    MethodNotAllowed,
+    #[error("The service is busy with concurrent changes to the same contacts; retry the request")]
+    Busy,
+    #[error("Internal server error")]
+    Internal(#[source] anyhow::Error),
+}
+
+/// The HTTP status, body `status` and whether `code` is written, for an item code.
+pub fn item_status(code: ErrorCode) -> (StatusCode, u16, bool) {
+    match code {
+        ErrorCode::RecordTypeNotFound => (StatusCode::BAD_REQUEST, 300, true),
+        ErrorCode::GroupNotFound
+        | ErrorCode::AttributeNotFound
+        | ErrorCode::PathNotFound
+        | ErrorCode::TopicNotFound
+        | ErrorCode::AttributeValueNotAllowed
+        | ErrorCode::Invalid
+        | ErrorCode::DuplicateInBatch => (StatusCode::BAD_REQUEST, 400, true),
+        ErrorCode::ExternalIdTaken => (StatusCode::CONFLICT, 409, true),
+        ErrorCode::VersionMismatch => (StatusCode::PRECONDITION_FAILED, 412, true),
+        ErrorCode::ContactNotFound => (StatusCode::NOT_FOUND, 404, true),
+        ErrorCode::MissingContactId => (StatusCode::NOT_FOUND, 404, false),
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    message: &'a str,
+    status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<Vec<ItemError>>,
+}
+
+impl ApiError {
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::MissingOrganization
+            | ApiError::OrganizationInvalid(_)
+            | ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::MissingContactId | ApiError::ContactNotFound(_) | ApiError::NotFound(_) => {
+                StatusCode::NOT_FOUND
+            }
+            ApiError::Items(items) => {
+                first_error(items).map_or(StatusCode::BAD_REQUEST, |(_, e)| item_status(e.code).0)
+            }
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Conflict(_) | ApiError::Busy => StatusCode::CONFLICT,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+fn first_error(items: &[ItemResult]) -> Option<(&ItemResult, &contacts_domain::FieldError)> {
+    items.iter().find_map(|r| r.errors.first().map(|e| (r, e)))
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let ApiError::Internal(cause) = &self {
+            tracing::error!(error = format!("{cause:#}"), "request failed");
+        }
+        let text = self.to_string();
+        let mut body = Body {
+            message: &text,
+            status: status.as_u16(),
+            code: None,
+            errors: None,
+        };
+        if let ApiError::ContactNotFound(_) = &self {
+            body.code = Some(404);
+        }
+        let first_message;
+        if let ApiError::Items(items) = &self {
+            if let Some((_, e)) = first_error(items) {
+                let (_, body_status, with_code) = item_status(e.code);
+                first_message = e.message.clone();
+                body.message = &first_message;
+                body.status = body_status;
+                body.code = with_code.then(|| e.code.code());
+            }
+            body.errors = Some(items.iter().flat_map(ItemError::of_result).collect());
+        }
+        let mut response = (status, Json(&body)).into_response();
+        if status == StatusCode::UNAUTHORIZED && matches!(self, ApiError::Unauthenticated) {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"contacts\""),
+            );
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Duplicate(m) => ApiError::Conflict(m),
+            StoreError::MissingReference(m) => ApiError::BadRequest(m),
+            StoreError::Conflict => ApiError::Busy,
+            StoreError::ExternalIdTaken(ext) => ApiError::Conflict(format!(
+                "externalId {ext} already belongs to another contact"
+            )),
+            StoreError::Unknown(e) => ApiError::Internal(e),
+        }
+    }
+}
+
+impl From<BatchError> for ApiError {
+    fn from(e: BatchError) -> Self {
+        match e {
+            BatchError::TooLarge { limit, got } => ApiError::TooLarge(format!(
+                "The batch has {got} items; at most {limit} are allowed (MAX_BATCH_SIZE)"
+            )),
+            BatchError::Rejected(items) => ApiError::Items(items),
+            BatchError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<CatalogError> for ApiError {
+    fn from(e: CatalogError) -> Self {
+        match e {
+            CatalogError::Invalid { .. } => ApiError::BadRequest(e.to_string()),
+            CatalogError::Store(e) => e.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use contacts_application::batch::ItemStatus;
+    use contacts_domain::FieldError;
+
+    async fn render(e: ApiError) -> (StatusCode, serde_json::Value, Option<HeaderValue>) {
+        let r = e.into_response();
+        let status = r.status();
+        let auth = r.headers().get(header::WWW_AUTHENTICATE).cloned();
+        let bytes = axum::body::to_bytes(r.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap(), auth)
+    }
+
+    fn failed(index: usize, code: ErrorCode, field: &str, message: &str) -> ItemResult {
+        ItemResult {
+            index,
+            id: Some(7),
+            external_id: Some("e7".into()),
+            status: ItemStatus::Failed,
+            version: None,
+            errors: vec![FieldError::new(field, code, message)],
+        }
+    }
+
+    #[tokio::test]
+    async fn each_item_code_maps_to_its_http_status_body_status_and_code() {
+        let table = [
+            (ErrorCode::RecordTypeNotFound, 400, 300, Some(300)),
+            (ErrorCode::GroupNotFound, 400, 400, Some(301)),
+            (ErrorCode::AttributeNotFound, 400, 400, Some(302)),
+            (ErrorCode::PathNotFound, 400, 400, Some(303)),
+            (ErrorCode::TopicNotFound, 400, 400, Some(304)),
+            (ErrorCode::AttributeValueNotAllowed, 400, 400, Some(305)),
+            (ErrorCode::ExternalIdTaken, 409, 409, Some(310)),
+            (ErrorCode::Invalid, 400, 400, Some(320)),
+            (ErrorCode::DuplicateInBatch, 400, 400, Some(321)),
+            (ErrorCode::VersionMismatch, 412, 412, Some(330)),
+            (ErrorCode::ContactNotFound, 404, 404, Some(404)),
+            (ErrorCode::MissingContactId, 404, 404, None),
+        ];
+        for (code, http, body_status, body_code) in table {
+            let (status, body, _) =
+                render(ApiError::Items(vec![failed(3, code, "f", "the message")])).await;
+            assert_eq!(status.as_u16(), http, "{code:?}");
+            assert_eq!(body["status"], body_status, "{code:?}");
+            assert_eq!(
+                body["code"].as_u64().map(|c| c as u16),
+                body_code,
+                "{code:?}"
+            );
+            assert_eq!(body["message"], "the message", "{code:?}");
+            assert_eq!(body["errors"][0]["index"], 3);
+            assert_eq!(body["errors"][0]["code"], code.code());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_batch_failure_takes_the_first_item_and_lists_every_one() {
+        let items = vec![
+            failed(
+                1,
+                ErrorCode::RecordTypeNotFound,
+                "recordTypeId",
+                "The externalId recordType not found in org.",
+            ),
+            failed(4, ErrorCode::Invalid, "paths[0].value", "bad"),
+        ];
+        let (status, body, _) = render(ApiError::Items(items)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["status"], 300);
+        assert_eq!(body["code"], 300);
+        assert_eq!(
+            body["message"],
+            "The externalId recordType not found in org."
+        );
+        assert_eq!(body["errors"].as_array().unwrap().len(), 2);
+        assert_eq!(body["errors"][1]["field"], "paths[0].value");
+    }
+
+    #[tokio::test]
+    async fn request_level_errors_map_to_the_error_table() {
+        let table: Vec<(ApiError, u16, &str)> = vec![
+            (
+                ApiError::MissingOrganization,
+                401,
+                "Missing Organization Id",
+            ),
+            (
+                ApiError::OrganizationInvalid("9".into()),
+                401,
+                "Org 9 is invalid.",
+            ),
+            (
+                ApiError::Unauthenticated,
+                401,
+                "Invalid or missing credentials",
+            ),
+            (
+                ApiError::Forbidden("viewers may not write".into()),
+                403,
+                "viewers may not write",
+            ),
+            (ApiError::MissingContactId, 404, "Missing Contact Id"),
+            (
+                ApiError::ContactNotFound("5".into()),
+                404,
+                "Contact 5 not found.",
+            ),
+            (ApiError::BadRequest("bad json".into()), 400, "bad json"),
+            (ApiError::TooLarge("too many".into()), 413, "too many"),
+            (ApiError::Conflict("exists".into()), 409, "exists"),
+            (
+                ApiError::Internal(anyhow::anyhow!("SELECT secret FROM pg")),
+                500,
+                "Internal server error",
+            ),
+        ];
+        for (error, http, message) in table {
+            let (status, body, auth) = render(error).await;
+            assert_eq!(status.as_u16(), http, "{message}");
+            assert_eq!(body["status"], http, "{message}");
+            assert_eq!(body["message"], message);
+            assert_eq!(
+                auth.is_some(),
+                message == "Invalid or missing credentials",
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn store_errors_never_leak_their_cause() {
+        let e: ApiError =
+            StoreError::Unknown(anyhow::anyhow!("relation contacts does not exist")).into();
+        assert_eq!(e.to_string(), "Internal server error");
+        assert!(matches!(
+            ApiError::from(StoreError::Conflict),
+            ApiError::Busy
+        ));
+    }
+}

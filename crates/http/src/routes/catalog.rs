@@ -1,0 +1,222 @@
+//! The organization catalog: list and create record types, groups, contact attribute
+//! definitions, contact paths and topics. Creating is `admin`'s.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+use super::base_url;
+use crate::auth::Need;
+use crate::body;
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::wire::catalog::{
+    AttributeIn, AttributeOut, GroupIn, GroupOut, PathIn, PathOut, RecordTypeIn, RecordTypeOut,
+    TopicIn, TopicOut,
+};
+use crate::wire::envelope::{ListEnvelope, WriteEnvelope};
+use crate::AppState;
+
+type Body = Result<Bytes, BytesRejection>;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/rest/recordTypes/{org}",
+            get(list_record_types).post(create_record_type),
+        )
+        .route("/rest/groups/{org}", get(list_groups).post(create_group))
+        .route(
+            "/rest/contactAttributes/{org}",
+            get(list_attributes).post(create_attribute),
+        )
+        .route(
+            "/rest/contactPaths/{org}",
+            get(list_paths).post(create_path),
+        )
+        .route("/rest/topics/{org}", get(list_topics).post(create_topic))
+}
+
+/// A page of an in-memory list (catalogs are small), in the list envelope.
+fn page<T: Serialize>(
+    resource: &str,
+    org: i64,
+    headers: &HeaderMap,
+    q: Option<&str>,
+    all: Vec<T>,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(q)?;
+    let number = params.number("pageNumber", 1..=u32::MAX, 1)?;
+    let size = params.number("pageSize", 1..=3000, 3000)?;
+    let total = all.len() as u64;
+    let skip = (number as usize - 1).saturating_mul(size as usize);
+    let data: Vec<T> = all.into_iter().skip(skip).take(size as usize).collect();
+    let uri = format!("{}/rest/{resource}/{org}", base_url(headers));
+    Ok(Json(ListEnvelope::new(&uri, number, size, total, data)).into_response())
+}
+
+fn created(resource: &str, org: i64, headers: &HeaderMap, id: i64) -> Response {
+    Json(WriteEnvelope::new(
+        format!("{}/rest/{resource}/{org}/", base_url(headers)),
+        id,
+    ))
+    .into_response()
+}
+
+async fn list_record_types(
+    State(s): State<AppState>,
+    Path(org): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let org = s.authorize(&headers, &org, Need::Read).await?.org;
+    let c = s.catalog.catalog(org).await?;
+    page(
+        "recordTypes",
+        org,
+        &headers,
+        q.as_deref(),
+        c.record_types
+            .iter()
+            .map(|r| RecordTypeOut::new(org, r))
+            .collect(),
+    )
+}
+
+async fn create_record_type(
+    State(s): State<AppState>,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let org = s.authorize(&headers, &org, Need::ChangeCatalog).await?.org;
+    let input: RecordTypeIn = body::validated(&body::bytes(body)?)?;
+    let r = s.catalog.create_record_type(org, input.into()).await?;
+    Ok(created("recordTypes", org, &headers, r.id))
+}
+
+async fn list_groups(
+    State(s): State<AppState>,
+    Path(org): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let org = s.authorize(&headers, &org, Need::Read).await?.org;
+    let c = s.catalog.catalog(org).await?;
+    page(
+        "groups",
+        org,
+        &headers,
+        q.as_deref(),
+        c.groups.iter().map(|g| GroupOut::new(org, g)).collect(),
+    )
+}
+
+async fn create_group(
+    State(s): State<AppState>,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let org = s.authorize(&headers, &org, Need::ChangeCatalog).await?.org;
+    let input: GroupIn = body::validated(&body::bytes(body)?)?;
+    let g = s.catalog.create_group(org, input.into()).await?;
+    Ok(created("groups", org, &headers, g.id))
+}
+
+async fn list_attributes(
+    State(s): State<AppState>,
+    Path(org): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let org = s.authorize(&headers, &org, Need::Read).await?.org;
+    let c = s.catalog.catalog(org).await?;
+    page(
+        "contactAttributes",
+        org,
+        &headers,
+        q.as_deref(),
+        c.attributes
+            .iter()
+            .map(|a| AttributeOut::new(org, a))
+            .collect(),
+    )
+}
+
+async fn create_attribute(
+    State(s): State<AppState>,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let org = s.authorize(&headers, &org, Need::ChangeCatalog).await?.org;
+    let input: AttributeIn = body::validated(&body::bytes(body)?)?;
+    let def = input.into_def().map_err(ApiError::BadRequest)?;
+    let a = s.catalog.create_attribute(org, def).await?;
+    Ok(created("contactAttributes", org, &headers, a.id))
+}
+
+async fn list_paths(
+    State(s): State<AppState>,
+    Path(org): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let org = s.authorize(&headers, &org, Need::Read).await?.org;
+    let c = s.catalog.catalog(org).await?;
+    page(
+        "contactPaths",
+        org,
+        &headers,
+        q.as_deref(),
+        c.paths.iter().map(|p| PathOut::new(org, p)).collect(),
+    )
+}
+
+async fn create_path(
+    State(s): State<AppState>,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let org = s.authorize(&headers, &org, Need::ChangeCatalog).await?.org;
+    let input: PathIn = body::validated(&body::bytes(body)?)?;
+    let def = input.into_def().map_err(ApiError::BadRequest)?;
+    let p = s.catalog.create_path(org, def).await?;
+    Ok(created("contactPaths", org, &headers, p.path_id))
+}
+
+async fn list_topics(
+    State(s): State<AppState>,
+    Path(org): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let org = s.authorize(&headers, &org, Need::Read).await?.org;
+    let c = s.catalog.catalog(org).await?;
+    page(
+        "topics",
+        org,
+        &headers,
+        q.as_deref(),
+        c.topics.iter().map(|t| TopicOut::new(org, t)).collect(),
+    )
+}
+
+async fn create_topic(
+    State(s): State<AppState>,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let org = s.authorize(&headers, &org, Need::ChangeCatalog).await?.org;
+    let input: TopicIn = body::validated(&body::bytes(body)?)?;
+    let t = s.catalog.create_topic(org, input.into()).await?;
+    Ok(created("topics", org, &headers, t.id))
+}

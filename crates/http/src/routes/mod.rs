@@ -1,0 +1,71 @@
+//! The routes. Everbridge's paths, with a JSON answer for everything, unknown routes included.
+
+mod catalog;
+mod contacts;
+mod health;
+
+use axum::http::{HeaderMap, Uri};
+use axum::routing::{get, put};
+use axum::Router;
+
+use crate::error::ApiError;
+use crate::AppState;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/health/live", get(health::live))
+        .route("/health/ready", get(health::ready))
+        .route(
+            "/rest/contacts/{org}/batch",
+            put(contacts::update_batch).post(contacts::insert_batch),
+        )
+        .route(
+            "/rest/contacts/{org}",
+            get(contacts::list)
+                .put(missing_contact_id)
+                .patch(missing_contact_id)
+                .delete(missing_contact_id),
+        )
+        .route(
+            "/rest/contacts/{org}/{id}",
+            get(contacts::get_one).put(contacts::replace_one),
+        )
+        .merge(catalog::router())
+        .fallback(fallback)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// `PUT /rest/contacts/{org}` without a contact id.
+async fn missing_contact_id() -> ApiError {
+    ApiError::MissingContactId
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// An unknown route; or a known resource with an empty organization segment
+/// (`/rest/contacts//batch`), which Everbridge answers `401 Missing Organization Id`.
+async fn fallback(uri: Uri, _headers: HeaderMap) -> ApiError {
+    let segments: Vec<&str> = uri.path().trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["rest", _resource] => ApiError::MissingOrganization,
+        ["rest", _resource, "", ..] => ApiError::MissingOrganization,
+        ["rest", "contacts", _org, "", ..] => ApiError::MissingContactId,
+        _ => ApiError::NotFound(format!("No such resource: {}", uri.path())),
+    }
+}
+
+/// `http(s)://host/rest/...` for links in envelopes, from the request's `Host` (and
+/// `X-Forwarded-Proto` behind a proxy).
+pub(crate) fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("http");
+    format!("{scheme}://{host}")
+}
