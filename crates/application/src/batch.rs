@@ -1,7 +1,7 @@
 //! Update Contacts (Batch), Insert Contacts (Batch), and the single full replace (a batch of
 //! one): resolve and validate every item, then write the changed ones in one transaction.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use contacts_domain::{
@@ -417,30 +417,45 @@ async fn check_external_ids(
         .map(|p| p.applied.data.external_id.clone())
         .collect();
     if !renames.is_empty() {
-        // Contacts of this batch that keep a valid plan, by id, with their new externalId.
-        let moving: HashMap<i64, &str> = planned
-            .iter()
-            .filter_map(|p| {
-                p.stored
-                    .map(|c| (c.id, p.applied.data.external_id.as_str()))
-            })
-            .collect();
-        for (ext, owner) in tx.external_id_owners(org, &renames).await? {
-            let owner_leaves = moving.get(&owner).is_some_and(|new_ext| *new_ext != ext);
-            if owner_leaves {
-                continue;
-            }
-            for p in planned.iter() {
-                if p.applied.data.external_id == ext && p.stored.is_some_and(|c| c.id != owner) {
-                    failed.push((
-                        p.index,
-                        FieldError::new(
-                            "externalId",
-                            ErrorCode::ExternalIdTaken,
-                            format!("externalId {ext} already belongs to contact {owner}"),
-                        ),
-                    ));
+        let owners = tx.external_id_owners(org, &renames).await?;
+        // An item that fails keeps its stored externalId, which may turn another item's
+        // rename into a collision: repeat until no new item fails.
+        let mut reported: HashSet<(usize, i64)> = HashSet::new();
+        loop {
+            let failing: HashSet<usize> = failed.iter().map(|(i, _)| *i).collect();
+            // Contacts of this batch that keep a valid plan, by id, with their new externalId.
+            let moving: HashMap<i64, &str> = planned
+                .iter()
+                .filter(|p| !failing.contains(&p.index))
+                .filter_map(|p| {
+                    p.stored
+                        .map(|c| (c.id, p.applied.data.external_id.as_str()))
+                })
+                .collect();
+            let before = failed.len();
+            for (ext, owner) in &owners {
+                let owner_leaves = moving.get(owner).is_some_and(|new_ext| new_ext != ext);
+                if owner_leaves {
+                    continue;
                 }
+                for p in planned.iter() {
+                    if p.applied.data.external_id == *ext
+                        && p.stored.is_some_and(|c| c.id != *owner)
+                        && reported.insert((p.index, *owner))
+                    {
+                        failed.push((
+                            p.index,
+                            FieldError::new(
+                                "externalId",
+                                ErrorCode::ExternalIdTaken,
+                                format!("externalId {ext} already belongs to contact {owner}"),
+                            ),
+                        ));
+                    }
+                }
+            }
+            if failed.len() == before {
+                break;
             }
         }
     }

@@ -1,1 +1,1049 @@
+//! Use-case tests of [`ContactBatches::run`] (SPEC §3.3) against mocked ports.
+//!
+//! A port method without an expectation panics when called, so a test that sets none for
+//! `insert_contacts` / `update_contacts` / `add_memberships` / `commit` proves that nothing was
+//! written; `.times(n)` is checked when the mock is dropped.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use contacts_domain::{Catalog, Contact, ContactData, Group, PathDef, PathType, RecordType};
+use mockall::predicate::eq;
+use serde_json::{json, Value};
+
+use super::*;
+use crate::ports::{MockCatalogStore, MockContactTx, MockUnitOfWork};
+
+const ORG: i64 = 7;
+const ACTOR: &str = "sync-job";
+const EMPLOYEE: i64 = 1;
+const OPS: i64 = 10;
+const EMAIL_1: i64 = 241_901_148_045_316;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+fn catalog() -> Catalog {
+    Catalog::new(
+        vec![RecordType {
+            id: EMPLOYEE,
+            name: "Employee".into(),
+        }],
+        vec![Group {
+            id: OPS,
+            name: "Ops".into(),
+            parent_id: None,
+            description: None,
+        }],
+        vec![],
+        vec![PathDef {
+            path_id: EMAIL_1,
+            prompt: "Email Address 1".into(),
+            path_type: PathType::Email,
+        }],
+        vec![],
+    )
+}
+
+/// A stored contact: `First Last<id>`, an `Employee`, no other field.
+fn stored(id: i64, external_id: &str, version: i64) -> Contact {
+    Contact {
+        id,
+        organization_id: ORG,
+        data: ContactData {
+            external_id: external_id.into(),
+            first_name: "First".into(),
+            last_name: format!("Last{id}"),
+            record_type_id: EMPLOYEE,
+            ..ContactData::default()
+        },
+        version,
+        created_by: "seed".into(),
+        last_modified_by: "seed".into(),
+        ..Contact::default()
+    }
+}
+
+fn item(v: Value) -> BatchItem {
+    Ok(serde_json::from_value(v).expect("a well-formed item"))
+}
+
+/// The JSON of an item equal to `stored(id, external_id, _)` (a full replace that changes nothing).
+fn same_json(id: i64, external_id: &str) -> Value {
+    json!({
+        "id": id,
+        "externalId": external_id,
+        "firstName": "First",
+        "lastName": format!("Last{id}"),
+        "recordTypeId": EMPLOYEE,
+    })
+}
+
+/// `same_json` with extra or overriding keys.
+fn with(mut base: Value, extra: Value) -> Value {
+    let (Value::Object(b), Value::Object(e)) = (&mut base, extra) else {
+        unreachable!("objects only")
+    };
+    b.extend(e);
+    base
+}
+
+/// An item equal to `stored(id, external_id, _)`.
+fn same(id: i64, external_id: &str) -> BatchItem {
+    item(same_json(id, external_id))
+}
+
+/// An item that changes the first name of `stored(id, external_id, _)` to `Changed`.
+fn changed(id: i64, external_id: &str) -> BatchItem {
+    item(with(
+        same_json(id, external_id),
+        json!({"firstName": "Changed"}),
+    ))
+}
+
+fn opts(kind: BatchKind, atomic: bool, dry_run: bool) -> BatchOptions {
+    BatchOptions {
+        kind,
+        atomic,
+        dry_run,
+    }
+}
+
+fn by_id(atomic: bool) -> BatchOptions {
+    opts(
+        BatchKind::Update {
+            id_type: IdType::Id,
+            mode: UpdateMode::Full,
+        },
+        atomic,
+        false,
+    )
+}
+
+fn by_external_id(atomic: bool) -> BatchOptions {
+    opts(
+        BatchKind::Update {
+            id_type: IdType::ExternalId,
+            mode: UpdateMode::Full,
+        },
+        atomic,
+        false,
+    )
+}
+
+/// A catalog store read exactly once, for `ORG`.
+fn catalog_store() -> MockCatalogStore {
+    let mut store = MockCatalogStore::new();
+    store
+        .expect_load_catalog()
+        .with(eq(ORG))
+        .times(1)
+        .returning(|_| Ok(catalog()));
+    store
+}
+
+/// A unit of work that begins exactly one transaction: `tx`.
+fn one_tx(tx: MockContactTx) -> MockUnitOfWork {
+    let mut uow = MockUnitOfWork::new();
+    uow.expect_begin()
+        .times(1)
+        .return_once(move || Ok(Box::new(tx) as Box<dyn ContactTx>));
+    uow
+}
+
+fn batches(catalog: MockCatalogStore, uow: MockUnitOfWork, max_batch: usize) -> ContactBatches {
+    ContactBatches::new(Arc::new(catalog), Arc::new(uow), max_batch)
+}
+
+/// `lock_contacts`, once, answering like the store: the contacts of `db` asked for by id or
+/// externalId.
+fn expect_lock(tx: &mut MockContactTx, db: Vec<Contact>) {
+    tx.expect_lock_contacts()
+        .times(1)
+        .returning(move |org, ids, external_ids| {
+            assert_eq!(org, ORG);
+            Ok(db
+                .iter()
+                .filter(|c| ids.contains(&c.id) || external_ids.contains(&c.data.external_id))
+                .cloned()
+                .collect())
+        });
+}
+
+fn expect_commit(tx: &mut MockContactTx) {
+    tx.expect_commit().times(1).returning(|| Ok(()));
+}
+
+/// `update_contacts`, once, recording its argument.
+fn capture_updates(tx: &mut MockContactTx) -> Arc<Mutex<Vec<ContactUpdate>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    tx.expect_update_contacts()
+        .times(1)
+        .returning(move |org, updates, actor, _now| {
+            assert_eq!((org, actor), (ORG, ACTOR));
+            sink.lock().unwrap().extend_from_slice(updates);
+            Ok(())
+        });
+    seen
+}
+
+fn rejected(r: Result<Vec<ItemResult>, BatchError>) -> Vec<ItemResult> {
+    match r {
+        Err(BatchError::Rejected(items)) => items,
+        other => panic!("expected BatchError::Rejected, got {other:?}"),
+    }
+}
+
+fn codes(r: &ItemResult) -> Vec<ErrorCode> {
+    r.errors.iter().map(|e| e.code).collect()
+}
+
+fn statuses(results: &[ItemResult]) -> Vec<ItemStatus> {
+    results.iter().map(|r| r.status).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. atomic=true: one failure, nothing written, every failing item reported
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn atomic_batch_with_failures_writes_nothing_and_lists_every_failing_item() {
+    let mut tx = MockContactTx::new();
+    expect_lock(
+        &mut tx,
+        vec![stored(1, "e1", 1), stored(2, "e2", 1), stored(3, "e3", 1)],
+    );
+    // No expectation for insert_contacts / update_contacts / add_memberships / commit:
+    // any call panics.
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let items = vec![
+        changed(1, "e1"),                                                // valid
+        item(with(same_json(2, "e2"), json!({"recordTypeId": 999}))),    // 300
+        Err(FieldError::invalid("vip", "expected a boolean")),           // parse error, 320
+        changed(404, "e404"),                                            // unknown contact
+        item(with(same_json(3, "e3"), json!({"groupsName": ["Nope"]}))), // 301
+    ];
+    let failed = rejected(uc.run(ORG, ACTOR, items, by_id(true)).await);
+
+    assert_eq!(
+        failed.iter().map(|r| r.index).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4],
+        "every failing item, and only those: {failed:#?}"
+    );
+    assert!(failed.iter().all(|r| r.status == ItemStatus::Failed));
+    assert_eq!(codes(&failed[0]), vec![ErrorCode::RecordTypeNotFound]);
+    assert_eq!(failed[0].errors[0].field, "recordTypeId");
+    assert_eq!(failed[0].errors[0].code.code(), 300);
+    assert_eq!(failed[0].id, Some(2));
+    assert_eq!(codes(&failed[1]), vec![ErrorCode::Invalid]);
+    assert_eq!(failed[1].errors[0].field, "vip");
+    assert_eq!(codes(&failed[2]), vec![ErrorCode::ContactNotFound]);
+    assert_eq!(failed[2].errors[0].message, "Contact 404 not found.");
+    assert_eq!(codes(&failed[3]), vec![ErrorCode::GroupNotFound]);
+    assert_eq!(failed[3].errors[0].code.code(), 301);
+    assert_eq!(failed[3].errors[0].field, "groupsName[0]");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. atomic=false: valid items written, failing ones reported
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn non_atomic_batch_writes_only_the_valid_items_and_reports_the_rest() {
+    let mut tx = MockContactTx::new();
+    expect_lock(
+        &mut tx,
+        vec![
+            stored(1, "e1", 1),
+            stored(2, "e2", 4),
+            stored(3, "e3", 2),
+            stored(4, "e4", 9),
+        ],
+    );
+    tx.expect_update_contacts()
+        .withf(|org, updates, actor, _now| {
+            *org == ORG
+                && actor == ACTOR
+                && updates
+                    .iter()
+                    .map(|u| (u.id, u.version))
+                    .collect::<Vec<_>>()
+                    == vec![(1, 2), (3, 3)]
+                && updates.iter().all(|u| u.data.first_name == "Changed")
+        })
+        .times(1)
+        .returning(|_, _, _, _| Ok(()));
+    tx.expect_add_memberships()
+        .withf(|org, memberships| *org == ORG && memberships == [(OPS, 3)])
+        .times(1)
+        .returning(|_, _| Ok(()));
+    expect_commit(&mut tx);
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let items = vec![
+        changed(1, "e1"),
+        item(json!({"id": 2, "externalId": "e2", "firstName": "X", "recordTypeId": EMPLOYEE})),
+        item(with(
+            same_json(3, "e3"),
+            json!({"firstName": "Changed", "groups": [OPS]}),
+        )),
+        same(4, "e4"),
+        changed(5, "e5"),
+    ];
+    let results = uc.run(ORG, ACTOR, items, by_id(false)).await.unwrap();
+
+    assert_eq!(
+        statuses(&results),
+        vec![
+            ItemStatus::Updated,
+            ItemStatus::Failed,
+            ItemStatus::Updated,
+            ItemStatus::Unchanged,
+            ItemStatus::Failed,
+        ]
+    );
+    assert_eq!(
+        results.iter().map(|r| r.index).collect::<Vec<_>>(),
+        vec![0, 1, 2, 3, 4]
+    );
+    assert_eq!((results[0].id, results[0].version), (Some(1), Some(2)));
+    assert_eq!(results[1].id, Some(2));
+    assert_eq!(codes(&results[1]), vec![ErrorCode::Invalid]);
+    assert_eq!(results[1].errors[0].field, "lastName");
+    assert_eq!(results[1].version, None);
+    assert_eq!((results[2].id, results[2].version), (Some(3), Some(3)));
+    assert_eq!((results[3].id, results[3].version), (Some(4), Some(9)));
+    assert_eq!(codes(&results[4]), vec![ErrorCode::ContactNotFound]);
+    assert!(results
+        .iter()
+        .filter(|r| r.status != ItemStatus::Failed)
+        .all(|r| r.errors.is_empty()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. dryRun: the same results, nothing written
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn dry_run_reports_created_updated_unchanged_and_writes_nothing() {
+    let mut tx = MockContactTx::new();
+    tx.expect_lock_contacts()
+        .withf(|org, ids, external_ids| {
+            *org == ORG && ids.is_empty() && external_ids == ["e1", "e2", "e3"]
+        })
+        .times(1)
+        .returning(|_, _, _| Ok(vec![stored(1, "e1", 3), stored(2, "e2", 5)]));
+    // No insert / update / memberships / commit expectation.
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let items = vec![
+        item(
+            json!({"externalId": "e1", "firstName": "Changed", "lastName": "Last1",
+                    "recordTypeName": "Employee"}),
+        ),
+        item(
+            json!({"externalId": "e2", "firstName": "First", "lastName": "Last2",
+                    "recordTypeId": EMPLOYEE}),
+        ),
+        item(
+            json!({"externalId": "e3", "firstName": "New", "lastName": "Person",
+                    "recordTypeId": EMPLOYEE, "groups": [OPS]}),
+        ),
+    ];
+    let results = uc
+        .run(ORG, ACTOR, items, opts(BatchKind::Insert, true, true))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        statuses(&results),
+        vec![
+            ItemStatus::Updated,
+            ItemStatus::Unchanged,
+            ItemStatus::Created
+        ]
+    );
+    assert_eq!((results[0].id, results[0].version), (Some(1), Some(4)));
+    assert_eq!((results[1].id, results[1].version), (Some(2), Some(5)));
+    assert_eq!((results[2].id, results[2].version), (None, Some(1)));
+    assert_eq!(
+        results
+            .iter()
+            .map(|r| r.external_id.as_deref())
+            .collect::<Vec<_>>(),
+        vec![Some("e1"), Some("e2"), Some("e3")]
+    );
+}
+
+#[tokio::test]
+async fn dry_run_non_atomic_reports_failures_and_writes_nothing() {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "e1", 1)]);
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let mut o = by_id(false);
+    o.dry_run = true;
+    let items = vec![changed(1, "e1"), changed(2, "e2")];
+    let results = uc.run(ORG, ACTOR, items, o).await.unwrap();
+
+    assert_eq!(
+        statuses(&results),
+        vec![ItemStatus::Updated, ItemStatus::Failed]
+    );
+    assert_eq!(codes(&results[1]), vec![ErrorCode::ContactNotFound]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. unchanged items are not written
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn unchanged_items_are_not_written_and_keep_their_version() {
+    let mut tx = MockContactTx::new();
+    let mut in_ops = stored(3, "e3", 6);
+    in_ops.groups.insert(OPS);
+    expect_lock(
+        &mut tx,
+        vec![stored(1, "e1", 3), stored(2, "e2", 8), in_ops],
+    );
+    let updates = capture_updates(&mut tx);
+    // Contact 3 already belongs to Ops: no membership to add, so no add_memberships call.
+    expect_commit(&mut tx);
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let items = vec![
+        same(1, "e1"),
+        changed(2, "e2"),
+        item(with(same_json(3, "e3"), json!({"groupsName": ["Ops"]}))),
+    ];
+    let results = uc.run(ORG, ACTOR, items, by_id(true)).await.unwrap();
+
+    assert_eq!(
+        statuses(&results),
+        vec![
+            ItemStatus::Unchanged,
+            ItemStatus::Updated,
+            ItemStatus::Unchanged
+        ]
+    );
+    assert_eq!((results[0].id, results[0].version), (Some(1), Some(3)));
+    assert_eq!((results[1].id, results[1].version), (Some(2), Some(9)));
+    assert_eq!((results[2].id, results[2].version), (Some(3), Some(6)));
+    let updates = updates.lock().unwrap();
+    assert_eq!(
+        updates
+            .iter()
+            .map(|u| (u.id, u.version))
+            .collect::<Vec<_>>(),
+        vec![(2, 9)]
+    );
+    assert_eq!(updates[0].data.first_name, "Changed");
+    assert_eq!(updates[0].data.external_id, "e2");
+}
+
+#[tokio::test]
+async fn all_unchanged_batch_makes_no_write_call() {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "e1", 3), stored(2, "e2", 8)]);
+    // commit of an empty transaction is harmless; no insert / update / memberships.
+    tx.expect_commit().times(..=1).returning(|| Ok(()));
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let results = uc
+        .run(ORG, ACTOR, vec![same(1, "e1"), same(2, "e2")], by_id(true))
+        .await
+        .unwrap();
+    assert_eq!(
+        statuses(&results),
+        vec![ItemStatus::Unchanged, ItemStatus::Unchanged]
+    );
+    assert_eq!(
+        results.iter().map(|r| r.version).collect::<Vec<_>>(),
+        vec![Some(3), Some(8)]
+    );
+}
+
+#[tokio::test]
+async fn joining_a_new_group_alone_is_a_change() {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "e1", 2)]);
+    let updates = capture_updates(&mut tx);
+    tx.expect_add_memberships()
+        .withf(|org, m| *org == ORG && m == [(OPS, 1)])
+        .times(1)
+        .returning(|_, _| Ok(()));
+    expect_commit(&mut tx);
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let items = vec![item(with(same_json(1, "e1"), json!({"groups": [OPS]})))];
+    let results = uc.run(ORG, ACTOR, items, by_id(true)).await.unwrap();
+    assert_eq!(results[0].status, ItemStatus::Updated);
+    assert_eq!(results[0].version, Some(3));
+    assert_eq!(updates.lock().unwrap()[0].version, 3);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. one catalog read per batch
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn fifty_items_read_the_catalog_once_and_write_in_one_call_each() {
+    const N: i64 = 50;
+    let db: Vec<Contact> = (1..=N).map(|i| stored(i, &format!("e{i}"), 1)).collect();
+    let mut tx = MockContactTx::new();
+    tx.expect_lock_contacts()
+        .withf(|org, ids, external_ids| {
+            *org == ORG && ids.len() == N as usize && external_ids.is_empty()
+        })
+        .times(1)
+        .returning(move |_, _, _| Ok(db.clone()));
+    tx.expect_update_contacts()
+        .withf(|_, updates, _, _| {
+            updates.len() == N as usize
+                && updates.iter().all(|u| {
+                    u.version == 2
+                        && u.data.record_type_id == EMPLOYEE
+                        && u.data.paths.len() == 1
+                        && u.data.paths[0].path_id == EMAIL_1
+                })
+        })
+        .times(1)
+        .returning(|_, _, _, _| Ok(()));
+    tx.expect_add_memberships()
+        .withf(|_, m| m.len() == N as usize && m.iter().all(|(g, _)| *g == OPS))
+        .times(1)
+        .returning(|_, _| Ok(()));
+    expect_commit(&mut tx);
+    // catalog_store() expects load_catalog exactly once.
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let items: Vec<BatchItem> = (1..=N)
+        .map(|i| {
+            item(json!({
+                "id": i.to_string(),
+                "externalId": format!("e{i}"),
+                "firstName": "First",
+                "lastName": format!("Last{i}"),
+                "recordTypeName": "Employee",
+                "groupsName": ["Ops"],
+                "paths": [{"prompt": "Email Address 1", "value": format!("p{i}@example.com")}],
+            }))
+        })
+        .collect();
+    let results = uc.run(ORG, ACTOR, items, by_id(true)).await.unwrap();
+    assert_eq!(results.len(), N as usize);
+    assert!(results.iter().all(|r| r.status == ItemStatus::Updated));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. identity and version errors
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn version_mismatch_is_330_and_a_matching_version_is_applied() {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "e1", 3), stored(2, "e2", 5)]);
+    let updates = capture_updates(&mut tx);
+    expect_commit(&mut tx);
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let items = vec![
+        item(with(
+            same_json(1, "e1"),
+            json!({"version": 2, "firstName": "Changed"}),
+        )),
+        item(with(
+            same_json(2, "e2"),
+            json!({"version": "5", "firstName": "Changed"}),
+        )),
+    ];
+    let results = uc.run(ORG, ACTOR, items, by_id(false)).await.unwrap();
+
+    assert_eq!(results[0].status, ItemStatus::Failed);
+    assert_eq!(results[0].id, Some(1));
+    assert_eq!(codes(&results[0]), vec![ErrorCode::VersionMismatch]);
+    assert_eq!(results[0].errors[0].code.code(), 330);
+    assert_eq!(results[0].errors[0].field, "version");
+    assert_eq!(results[1].status, ItemStatus::Updated);
+    assert_eq!(results[1].version, Some(6));
+    assert_eq!(
+        updates
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|u| (u.id, u.version))
+            .collect::<Vec<_>>(),
+        vec![(2, 6)]
+    );
+}
+
+#[tokio::test]
+async fn unknown_id_is_contact_not_found() {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "e1", 1)]);
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let failed = rejected(
+        uc.run(
+            ORG,
+            ACTOR,
+            vec![same(1, "e1"), changed(999, "e999")],
+            by_id(true),
+        )
+        .await,
+    );
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].index, 1);
+    assert_eq!(failed[0].id, Some(999));
+    assert_eq!(codes(&failed[0]), vec![ErrorCode::ContactNotFound]);
+    assert_eq!(failed[0].errors[0].code.code(), 404);
+    assert_eq!(failed[0].errors[0].field, "id");
+    assert_eq!(failed[0].errors[0].message, "Contact 999 not found.");
+}
+
+#[tokio::test]
+async fn unknown_external_id_is_contact_not_found() {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![]);
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let items = vec![item(
+        json!({"externalId": "ghost", "firstName": "A", "lastName": "B",
+                                  "recordTypeId": EMPLOYEE}),
+    )];
+    let failed = rejected(uc.run(ORG, ACTOR, items, by_external_id(true)).await);
+    assert_eq!(codes(&failed[0]), vec![ErrorCode::ContactNotFound]);
+    assert_eq!(failed[0].errors[0].field, "externalId");
+    assert_eq!(failed[0].errors[0].message, "Contact ghost not found.");
+}
+
+#[tokio::test]
+async fn missing_id_is_missing_contact_id() {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "e1", 1)]);
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let no_id = json!({"externalId": "e1", "firstName": "A", "lastName": "B",
+                       "recordTypeId": EMPLOYEE});
+    let failed = rejected(
+        uc.run(ORG, ACTOR, vec![same(1, "e1"), item(no_id)], by_id(true))
+            .await,
+    );
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].index, 1);
+    assert_eq!(failed[0].id, None);
+    assert_eq!(codes(&failed[0]), vec![ErrorCode::MissingContactId]);
+    assert_eq!(failed[0].errors[0].field, "id");
+    assert_eq!(failed[0].errors[0].message, "Missing Contact Id");
+}
+
+#[tokio::test]
+async fn missing_external_id_under_id_type_external_id_is_missing_contact_id() {
+    // No identifier at all: nothing to lock.
+    let uc = batches(catalog_store(), one_tx(MockContactTx::new()), 100);
+
+    let items = vec![
+        item(json!({"id": 1, "firstName": "A", "lastName": "B", "recordTypeId": EMPLOYEE})),
+        item(
+            json!({"externalId": "  ", "firstName": "A", "lastName": "B",
+                    "recordTypeId": EMPLOYEE}),
+        ),
+    ];
+    let failed = rejected(uc.run(ORG, ACTOR, items, by_external_id(true)).await);
+    assert_eq!(failed.len(), 2);
+    for f in &failed {
+        assert_eq!(codes(f), vec![ErrorCode::MissingContactId]);
+        assert_eq!(f.errors[0].field, "externalId");
+    }
+}
+
+#[tokio::test]
+async fn the_same_contact_twice_fails_the_second_with_321() {
+    let mut tx = MockContactTx::new();
+    tx.expect_lock_contacts()
+        // Only contact 1 is asked for (a repeated id is harmless to the store).
+        .withf(|_, ids, _| !ids.is_empty() && ids.iter().all(|id| *id == 1))
+        .times(1)
+        .returning(|_, _, _| Ok(vec![stored(1, "e1", 1)]));
+    let updates = capture_updates(&mut tx);
+    expect_commit(&mut tx);
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let items = vec![
+        changed(1, "e1"),
+        item(with(
+            same_json(1, "e1"),
+            json!({"id": "1", "lastName": "Other"}),
+        )),
+    ];
+    let results = uc.run(ORG, ACTOR, items, by_id(false)).await.unwrap();
+
+    assert_eq!(
+        statuses(&results),
+        vec![ItemStatus::Updated, ItemStatus::Failed]
+    );
+    assert_eq!(results[1].id, Some(1));
+    assert_eq!(codes(&results[1]), vec![ErrorCode::DuplicateInBatch]);
+    assert_eq!(results[1].errors[0].code.code(), 321);
+    let updates = updates.lock().unwrap();
+    assert_eq!(updates.len(), 1);
+    assert_eq!(updates[0].data.first_name, "Changed");
+    assert_eq!(updates[0].data.last_name, "Last1");
+}
+
+#[tokio::test]
+async fn too_many_items_is_rejected_before_any_port_call() {
+    // Mocks without expectations: any call panics.
+    let uc = batches(MockCatalogStore::new(), MockUnitOfWork::new(), 2);
+    let items = vec![same(1, "e1"), same(2, "e2"), same(3, "e3")];
+    match uc.run(ORG, ACTOR, items, by_id(true)).await {
+        Err(BatchError::TooLarge { limit, got }) => assert_eq!((limit, got), (2, 3)),
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn exactly_the_limit_is_accepted() {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "e1", 1), stored(2, "e2", 1)]);
+    tx.expect_commit().times(..=1).returning(|| Ok(()));
+    let uc = batches(catalog_store(), one_tx(tx), 2);
+    let results = uc
+        .run(ORG, ACTOR, vec![same(1, "e1"), same(2, "e2")], by_id(true))
+        .await
+        .unwrap();
+    assert_eq!(results.len(), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. transient conflicts are retried
+// ---------------------------------------------------------------------------------------------
+
+/// A transaction that updates contact 1 and then commits with `commit`.
+fn updating_tx(commit: fn() -> Result<(), StoreError>) -> MockContactTx {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "e1", 1)]);
+    tx.expect_update_contacts()
+        .withf(|_, u, _, _| u.len() == 1 && u[0].id == 1 && u[0].version == 2)
+        .times(1)
+        .returning(|_, _, _, _| Ok(()));
+    tx.expect_commit().times(1).returning(commit);
+    tx
+}
+
+#[tokio::test]
+async fn a_conflict_at_commit_is_retried_in_a_new_transaction() {
+    let begun = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&begun);
+    let mut uow = MockUnitOfWork::new();
+    uow.expect_begin().times(2).returning(move || {
+        let tx = if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+            updating_tx(|| Err(StoreError::Conflict))
+        } else {
+            updating_tx(|| Ok(()))
+        };
+        Ok(Box::new(tx) as Box<dyn ContactTx>)
+    });
+    // The catalog is read once, not once per attempt.
+    let uc = batches(catalog_store(), uow, 100);
+
+    let results = uc
+        .run(ORG, ACTOR, vec![changed(1, "e1")], by_id(true))
+        .await
+        .unwrap();
+    assert_eq!(begun.load(Ordering::SeqCst), 2);
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0].status, ItemStatus::Updated);
+    assert_eq!(results[0].version, Some(2));
+    assert!(results[0].errors.is_empty());
+}
+
+#[tokio::test]
+async fn a_conflict_while_locking_is_retried_too() {
+    let mut seq = mockall::Sequence::new();
+    let mut uow = MockUnitOfWork::new();
+    let mut first = MockContactTx::new();
+    first
+        .expect_lock_contacts()
+        .times(1)
+        .returning(|_, _, _| Err(StoreError::Conflict));
+    uow.expect_begin()
+        .times(1)
+        .in_sequence(&mut seq)
+        .return_once(move || Ok(Box::new(first) as Box<dyn ContactTx>));
+    let second = updating_tx(|| Ok(()));
+    uow.expect_begin()
+        .times(1)
+        .in_sequence(&mut seq)
+        .return_once(move || Ok(Box::new(second) as Box<dyn ContactTx>));
+    let uc = batches(catalog_store(), uow, 100);
+
+    let results = uc
+        .run(ORG, ACTOR, vec![changed(1, "e1")], by_id(true))
+        .await
+        .unwrap();
+    assert_eq!(results[0].status, ItemStatus::Updated);
+}
+
+#[tokio::test]
+async fn conflicts_that_persist_give_up_after_a_bounded_number_of_attempts() {
+    let mut uow = MockUnitOfWork::new();
+    uow.expect_begin().times(ATTEMPTS).returning(|| {
+        Ok(Box::new(updating_tx(|| Err(StoreError::Conflict))) as Box<dyn ContactTx>)
+    });
+    let uc = batches(catalog_store(), uow, 100);
+
+    let r = uc
+        .run(ORG, ACTOR, vec![changed(1, "e1")], by_id(true))
+        .await;
+    assert!(
+        matches!(r, Err(BatchError::Store(StoreError::Conflict))),
+        "{r:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_non_transient_store_error_is_not_retried() {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "e1", 1)]);
+    tx.expect_update_contacts()
+        .times(1)
+        .returning(|_, _, _, _| Err(StoreError::Unknown(anyhow::anyhow!("disk full"))));
+    // begin exactly once; commit never.
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let r = uc
+        .run(ORG, ACTOR, vec![changed(1, "e1")], by_id(true))
+        .await;
+    assert!(
+        matches!(r, Err(BatchError::Store(StoreError::Unknown(_)))),
+        "{r:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Insert (POST .../batch): creates, and updates by externalId
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn insert_batch_creates_new_contacts_and_updates_existing_ones() {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "e1", 4)]);
+    tx.expect_insert_contacts()
+        .withf(|org, data, actor, _| {
+            *org == ORG && actor == ACTOR && data.len() == 1 && data[0].external_id == "new"
+        })
+        .times(1)
+        .returning(|_, _, _, _| Ok(vec![77]));
+    let updates = capture_updates(&mut tx);
+    tx.expect_add_memberships()
+        .withf(|_, m| m == [(OPS, 77)])
+        .times(1)
+        .returning(|_, _| Ok(()));
+    expect_commit(&mut tx);
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let items = vec![
+        item(
+            json!({"externalId": "e1", "firstName": "Changed", "lastName": "Last1",
+                    "recordTypeId": EMPLOYEE, "version": 1}),
+        ),
+        item(
+            json!({"externalId": "new", "firstName": "N", "lastName": "P",
+                    "recordTypeId": EMPLOYEE, "groups": [OPS]}),
+        ),
+    ];
+    let results = uc
+        .run(ORG, ACTOR, items, opts(BatchKind::Insert, true, false))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        statuses(&results),
+        vec![ItemStatus::Updated, ItemStatus::Created]
+    );
+    assert_eq!((results[0].id, results[0].version), (Some(1), Some(5)));
+    assert_eq!((results[1].id, results[1].version), (Some(77), Some(1)));
+    assert_eq!(updates.lock().unwrap()[0].id, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. the unique externalId
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_rename_to_an_external_id_owned_outside_the_batch_is_310() {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "a", 1), stored(2, "b", 1)]);
+    tx.expect_external_id_owners()
+        .withf(|org, exts| *org == ORG && exts == ["taken"])
+        .times(1)
+        .returning(|_, _| Ok(vec![("taken".to_owned(), 99)]));
+    // atomic: nothing written.
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let failed = rejected(
+        uc.run(
+            ORG,
+            ACTOR,
+            vec![changed(2, "b"), same(1, "taken")],
+            by_id(true),
+        )
+        .await,
+    );
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].index, 1);
+    assert_eq!(failed[0].id, Some(1));
+    assert_eq!(codes(&failed[0]), vec![ErrorCode::ExternalIdTaken]);
+    assert_eq!(failed[0].errors[0].code.code(), 310);
+    assert_eq!(failed[0].errors[0].field, "externalId");
+}
+
+#[tokio::test]
+async fn two_items_claiming_one_external_id_fail_the_second_with_310() {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "a", 1), stored(2, "b", 1)]);
+    tx.expect_external_id_owners().returning(|_, _| Ok(vec![]));
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let failed = rejected(
+        uc.run(
+            ORG,
+            ACTOR,
+            vec![same(1, "fresh"), same(2, "fresh")],
+            by_id(true),
+        )
+        .await,
+    );
+    assert_eq!(failed.iter().map(|r| r.index).collect::<Vec<_>>(), vec![1]);
+    assert_eq!(codes(&failed[0]), vec![ErrorCode::ExternalIdTaken]);
+}
+
+#[tokio::test]
+async fn swapping_external_ids_inside_one_batch_is_allowed() {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "a", 1), stored(2, "b", 1)]);
+    tx.expect_external_id_owners()
+        .withf(|_, exts| {
+            let mut e = exts.to_vec();
+            e.sort();
+            e == ["a", "b"]
+        })
+        .times(1)
+        .returning(|_, _| Ok(vec![("a".to_owned(), 1), ("b".to_owned(), 2)]));
+    let updates = capture_updates(&mut tx);
+    expect_commit(&mut tx);
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let results = uc
+        .run(ORG, ACTOR, vec![same(1, "b"), same(2, "a")], by_id(true))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        statuses(&results),
+        vec![ItemStatus::Updated, ItemStatus::Updated]
+    );
+    assert_eq!(results[0].external_id.as_deref(), Some("b"));
+    assert_eq!(results[1].external_id.as_deref(), Some("a"));
+    let updates = updates.lock().unwrap();
+    assert_eq!(
+        updates
+            .iter()
+            .map(|u| (u.id, u.data.external_id.as_str(), u.version))
+            .collect::<Vec<_>>(),
+        vec![(1, "b", 2), (2, "a", 2)]
+    );
+}
+
+#[tokio::test]
+async fn taking_the_external_id_of_a_contact_that_fails_to_leave_it_is_310() {
+    // Contact 1 ("a") tries to move to "z", which contact 99 (outside the batch) owns: it fails
+    // and keeps "a". Contact 2 ("c") moves to "a", counting on contact 1 leaving it: with 1
+    // staying, writing 2 would give two contacts the externalId "a", so 2 must fail too.
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "a", 1), stored(2, "c", 1)]);
+    tx.expect_external_id_owners()
+        .times(1)
+        .returning(|_, _| Ok(vec![("z".to_owned(), 99), ("a".to_owned(), 1)]));
+    // Neither item may be written; an empty commit is harmless.
+    tx.expect_commit().times(..=1).returning(|| Ok(()));
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let results = uc
+        .run(ORG, ACTOR, vec![same(1, "z"), same(2, "a")], by_id(false))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        statuses(&results),
+        vec![ItemStatus::Failed, ItemStatus::Failed]
+    );
+    assert_eq!(codes(&results[0]), vec![ErrorCode::ExternalIdTaken]);
+    assert_eq!(codes(&results[1]), vec![ErrorCode::ExternalIdTaken]);
+}
+
+#[tokio::test]
+async fn taking_the_external_id_of_a_contact_whose_item_failed_validation_is_310() {
+    // Contact 1's item fails (unknown record type), so contact 1 keeps "a": "a" is not free.
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "a", 1), stored(2, "c", 1)]);
+    tx.expect_external_id_owners()
+        .withf(|_, exts| exts == ["a"])
+        .times(1)
+        .returning(|_, _| Ok(vec![("a".to_owned(), 1)]));
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let items = vec![
+        item(with(same_json(1, "z"), json!({"recordTypeId": 999}))),
+        same(2, "a"),
+    ];
+    let failed = rejected(uc.run(ORG, ACTOR, items, by_id(true)).await);
+    assert_eq!(failed.len(), 2);
+    assert_eq!(codes(&failed[0]), vec![ErrorCode::RecordTypeNotFound]);
+    assert_eq!(codes(&failed[1]), vec![ErrorCode::ExternalIdTaken]);
+}
+
+#[tokio::test]
+async fn a_duplicate_claim_that_fails_does_not_free_the_external_id_it_keeps() {
+    // Item 0 moves contact 3 to "a" first; item 2 (contact 2: "b" → "a") then fails as a
+    // duplicate claim and keeps "b". So contact 1 ("a" → "b") cannot take "b", so it keeps "a",
+    // so contact 3 cannot take "a" either: nothing may be written.
+    let mut tx = MockContactTx::new();
+    expect_lock(
+        &mut tx,
+        vec![stored(1, "a", 1), stored(2, "b", 1), stored(3, "d", 1)],
+    );
+    tx.expect_external_id_owners()
+        .times(1)
+        .returning(|_, _| Ok(vec![("a".to_owned(), 1), ("b".to_owned(), 2)]));
+    tx.expect_commit().times(..=1).returning(|| Ok(()));
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let results = uc
+        .run(
+            ORG,
+            ACTOR,
+            vec![same(3, "a"), same(1, "b"), same(2, "a")],
+            by_id(false),
+        )
+        .await
+        .unwrap();
+
+    assert_eq!(
+        statuses(&results),
+        vec![ItemStatus::Failed, ItemStatus::Failed, ItemStatus::Failed]
+    );
+    for r in &results {
+        assert!(!r.errors.is_empty(), "{r:?}");
+        assert!(
+            r.errors
+                .iter()
+                .all(|e| e.code == ErrorCode::ExternalIdTaken),
+            "{r:?}"
+        );
+    }
+}
