@@ -98,10 +98,7 @@ impl PathType {
 
     /// Whether values of this type are telephone numbers (checked and normalised as such).
     pub fn is_phone_like(self) -> bool {
-        matches!(
-            self,
-            PathType::Phone | PathType::Sms | PathType::Fax | PathType::Tty
-        )
+        matches!(self, PathType::Phone | PathType::Sms | PathType::Fax | PathType::Tty)
     }
 }
 
@@ -171,27 +168,14 @@ impl Catalog {
             path_by_prompt: index_of(&paths, |p| p.prompt.clone()),
             topic_by_id: index_of(&topics, |t| t.id),
         };
-        Self {
-            record_types,
-            groups,
-            attributes,
-            paths,
-            topics,
-            index,
-        }
+        Self { record_types, groups, attributes, paths, topics, index }
     }
 
     pub fn record_type(&self, id: i64) -> Option<&RecordType> {
-        self.index
-            .record_type_by_id
-            .get(&id)
-            .map(|&i| &self.record_types[i])
+        self.index.record_type_by_id.get(&id).map(|&i| &self.record_types[i])
     }
     pub fn record_type_named(&self, name: &str) -> Option<&RecordType> {
-        self.index
-            .record_type_by_name
-            .get(name)
-            .map(|&i| &self.record_types[i])
+        self.index.record_type_by_name.get(name).map(|&i| &self.record_types[i])
     }
     pub fn group(&self, id: i64) -> Option<&Group> {
         self.index.group_by_id.get(&id).map(|&i| &self.groups[i])
@@ -200,25 +184,16 @@ impl Catalog {
         self.index.group_by_name.get(name).map(|&i| &self.groups[i])
     }
     pub fn attribute(&self, id: i64) -> Option<&AttributeDef> {
-        self.index
-            .attribute_by_id
-            .get(&id)
-            .map(|&i| &self.attributes[i])
+        self.index.attribute_by_id.get(&id).map(|&i| &self.attributes[i])
     }
     pub fn attribute_named(&self, name: &str) -> Option<&AttributeDef> {
-        self.index
-            .attribute_by_name
-            .get(name)
-            .map(|&i| &self.attributes[i])
+        self.index.attribute_by_name.get(name).map(|&i| &self.attributes[i])
     }
     pub fn path(&self, id: i64) -> Option<&PathDef> {
         self.index.path_by_id.get(&id).map(|&i| &self.paths[i])
     }
     pub fn path_prompted(&self, prompt: &str) -> Option<&PathDef> {
-        self.index
-            .path_by_prompt
-            .get(prompt)
-            .map(|&i| &self.paths[i])
+        self.index.path_by_prompt.get(prompt).map(|&i| &self.paths[i])
     }
     pub fn topic(&self, id: i64) -> Option<&Topic> {
         self.index.topic_by_id.get(&id).map(|&i| &self.topics[i])

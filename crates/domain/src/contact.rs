@@ -24,8 +24,7 @@ pub struct GeoPoint {
 impl GeoPoint {
     /// `lat` in −90..90, `lon` in −180..180, both finite.
     pub fn new(lat: f64, lon: f64) -> Option<Self> {
-        ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon))
-            .then_some(Self { lat, lon })
+        ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some(Self { lat, lon })
     }
     pub fn lat(&self) -> f64 {
         self.lat

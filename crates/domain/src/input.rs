@@ -45,7 +45,7 @@ pub struct ContactInput {
     pub preferred_language: Field<String>,
     #[serde(deserialize_with = "lenient::field")]
     pub sso_user_id: Field<String>,
-    #[serde(deserialize_with = "lenient::field", alias = "securityPin")]
+    #[serde(deserialize_with = "lenient::field", rename = "securityPIN", alias = "securityPin")]
     pub security_pin: Field<String>,
     #[serde(deserialize_with = "lenient::field")]
     pub account_id: Field<i64>,

@@ -11,21 +11,18 @@ pub mod contact;
 pub mod error;
 pub mod field;
 pub mod input;
+pub mod representation;
 pub mod update;
 pub mod validate;
 
-pub use catalog::{
-    AttributeDataType, AttributeDef, Catalog, Group, PathDef, PathType, RecordType, Topic,
-};
+pub use catalog::{AttributeDataType, AttributeDef, Catalog, Group, PathDef, PathType, RecordType, Topic};
 pub use contact::{
-    Address, Contact, ContactAttribute, ContactData, ContactPath, ContactStatus, GeoPoint,
-    QuietTimeFrame,
+    Address, Contact, ContactAttribute, ContactData, ContactPath, ContactStatus, GeoPoint, QuietTimeFrame,
 };
 pub use error::{ErrorCode, FieldError};
 pub use field::Field;
-pub use input::{
-    AddressInput, AttributeInput, ContactInput, GeoInput, PathInput, QuietTimeFrameInput,
-};
+pub use input::{AddressInput, AttributeInput, ContactInput, GeoInput, PathInput, QuietTimeFrameInput};
+pub use representation::full_input;
 pub use update::{apply, Applied, UpdateMode};
 
 /// Everbridge's well-known delivery paths, whose ids integrations hard-code. Every new

@@ -11,9 +11,7 @@
 use std::collections::{BTreeSet, HashSet};
 
 use crate::catalog::Catalog;
-use crate::contact::{
-    Address, Contact, ContactAttribute, ContactData, ContactPath, GeoPoint, QuietTimeFrame,
-};
+use crate::contact::{Address, Contact, ContactAttribute, ContactData, ContactPath, GeoPoint, QuietTimeFrame};
 use crate::error::{ErrorCode, FieldError, RECORD_TYPE_NOT_FOUND};
 use crate::field::Field;
 use crate::input::{AddressInput, AttributeInput, ContactInput, PathInput};
@@ -57,34 +55,11 @@ pub fn apply(
     let mut errors = Vec::new();
     let e = &mut errors;
 
-    let external_id = required(
-        e,
-        "externalId",
-        &input.external_id,
-        keep.map(|d| &d.external_id),
-        max_len::EXTERNAL_ID,
-    );
-    let first_name = required(
-        e,
-        "firstName",
-        &input.first_name,
-        keep.map(|d| &d.first_name),
-        max_len::NAME,
-    );
-    let last_name = required(
-        e,
-        "lastName",
-        &input.last_name,
-        keep.map(|d| &d.last_name),
-        max_len::NAME,
-    );
+    let external_id = required(e, "externalId", &input.external_id, keep.map(|d| &d.external_id), max_len::EXTERNAL_ID);
+    let first_name = required(e, "firstName", &input.first_name, keep.map(|d| &d.first_name), max_len::NAME);
+    let last_name = required(e, "lastName", &input.last_name, keep.map(|d| &d.last_name), max_len::NAME);
     let middle_initial = scalar(&input.middle_initial, keep.map(|d| &d.middle_initial));
-    validate::check_len(
-        e,
-        "middleInitial",
-        middle_initial.as_deref(),
-        max_len::MIDDLE_INITIAL,
-    );
+    validate::check_len(e, "middleInitial", middle_initial.as_deref(), max_len::MIDDLE_INITIAL);
     let suffix = scalar(&input.suffix, keep.map(|d| &d.suffix));
     validate::check_len(e, "suffix", suffix.as_deref(), max_len::SUFFIX);
     let timezone_id = scalar(&input.timezone_id, keep.map(|d| &d.timezone_id));
@@ -105,10 +80,7 @@ pub fn apply(
         List::Replace(items) => resolve_paths(e, items, stored_paths, catalog),
     };
     if timezone_id.is_none() && paths.iter().any(|p| !p.quiet_time_frames.is_empty()) {
-        e.push(FieldError::invalid(
-            "timezoneId",
-            "timezoneId is required when a path has quietTimeFrames",
-        ));
+        e.push(FieldError::invalid("timezoneId", "timezoneId is required when a path has quietTimeFrames"));
     }
     let attributes = match list(&input.contact_attributes, keep.map(|d| &d.attributes)) {
         List::Keep(v) => v.clone(),
@@ -118,11 +90,7 @@ pub fn apply(
     let addresses = match list(&input.address, keep.map(|d| &d.addresses)) {
         List::Keep(v) => v.clone(),
         List::Clear => Vec::new(),
-        List::Replace(items) => items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, a)| address(e, i, a))
-            .collect(),
+        List::Replace(items) => items.iter().enumerate().filter_map(|(i, a)| address(e, i, a)).collect(),
     };
     let topics = match list(&input.topics, keep.map(|d| &d.topics)) {
         List::Keep(v) => v.clone(),
@@ -144,10 +112,7 @@ pub fn apply(
         business_name: scalar(&input.business_name, keep.map(|d| &d.business_name)),
         timezone_id,
         language: scalar(&input.language, keep.map(|d| &d.language)),
-        preferred_language: scalar(
-            &input.preferred_language,
-            keep.map(|d| &d.preferred_language),
-        ),
+        preferred_language: scalar(&input.preferred_language, keep.map(|d| &d.preferred_language)),
         sso_user_id: scalar(&input.sso_user_id, keep.map(|d| &d.sso_user_id)),
         security_pin: scalar(&input.security_pin, keep.map(|d| &d.security_pin)),
         account_id: scalar(&input.account_id, keep.map(|d| &d.account_id)),
@@ -161,16 +126,9 @@ pub fn apply(
     };
     let empty = BTreeSet::new();
     let member_of = stored.map_or(&empty, |c| &c.groups);
-    let new_groups: Vec<i64> = joined
-        .into_iter()
-        .filter(|g| !member_of.contains(g))
-        .collect();
+    let new_groups: Vec<i64> = joined.into_iter().filter(|g| !member_of.contains(g)).collect();
     let changed = stored.is_none_or(|c| c.data != data) || !new_groups.is_empty();
-    Ok(Applied {
-        data,
-        new_groups,
-        changed,
-    })
+    Ok(Applied { data, new_groups, changed })
 }
 
 /// An optional scalar: a value sets, `null` clears, absence clears (full) or keeps (partial:
@@ -219,31 +177,20 @@ fn record_type(
         (Field::Value(id), _) => {
             let found = catalog.record_type(*id).map(|r| r.id);
             if found.is_none() {
-                errors.push(FieldError::new(
-                    "recordTypeId",
-                    ErrorCode::RecordTypeNotFound,
-                    RECORD_TYPE_NOT_FOUND,
-                ));
+                errors.push(FieldError::new("recordTypeId", ErrorCode::RecordTypeNotFound, RECORD_TYPE_NOT_FOUND));
             }
             found
         }
         (_, Field::Value(name)) => {
             let found = catalog.record_type_named(name).map(|r| r.id);
             if found.is_none() {
-                errors.push(FieldError::new(
-                    "recordTypeName",
-                    ErrorCode::RecordTypeNotFound,
-                    RECORD_TYPE_NOT_FOUND,
-                ));
+                errors.push(FieldError::new("recordTypeName", ErrorCode::RecordTypeNotFound, RECORD_TYPE_NOT_FOUND));
             }
             found
         }
         (Field::Absent, Field::Absent) if keep.is_some() => keep,
         _ => {
-            errors.push(FieldError::invalid(
-                "recordTypeId",
-                "recordTypeId or recordTypeName is required",
-            ));
+            errors.push(FieldError::invalid("recordTypeId", "recordTypeId or recordTypeName is required"));
             None
         }
     }
@@ -276,47 +223,28 @@ fn resolve_paths(
         let at = format!("paths[{i}]");
         let def = match (p.path_id, p.prompt.as_deref()) {
             (Some(id), _) => catalog.path(id).or_else(|| {
-                validate::not_found(
-                    errors,
-                    format!("{at}.pathId"),
-                    ErrorCode::PathNotFound,
-                    "contact path",
-                    &id,
-                );
+                validate::not_found(errors, format!("{at}.pathId"), ErrorCode::PathNotFound, "contact path", &id);
                 None
             }),
             (None, Some(prompt)) => catalog.path_prompted(prompt).or_else(|| {
-                validate::not_found(
-                    errors,
-                    format!("{at}.prompt"),
-                    ErrorCode::PathNotFound,
-                    "contact path",
-                    &prompt,
-                );
+                validate::not_found(errors, format!("{at}.prompt"), ErrorCode::PathNotFound, "contact path", &prompt);
                 None
             }),
             (None, None) => {
-                errors.push(FieldError::invalid(
-                    format!("{at}.pathId"),
-                    "pathId or prompt is required",
-                ));
+                errors.push(FieldError::invalid(format!("{at}.pathId"), "pathId or prompt is required"));
                 None
             }
         };
-        let country_code = p
-            .country_code
-            .as_deref()
-            .filter(|c| !c.trim().is_empty())
-            .and_then(|c| {
-                let code = validate::country_code(c);
-                if code.is_none() {
-                    errors.push(FieldError::invalid(
-                        format!("{at}.countryCode"),
-                        format!("'{c}' is not an ISO 3166 alpha-2 country code (e.g. US, CN)"),
-                    ));
-                }
-                code
-            });
+        let country_code = p.country_code.as_deref().filter(|c| !c.trim().is_empty()).and_then(|c| {
+            let code = validate::country_code(c);
+            if code.is_none() {
+                errors.push(FieldError::invalid(
+                    format!("{at}.countryCode"),
+                    format!("'{c}' is not an ISO 3166 alpha-2 country code (e.g. US, CN)"),
+                ));
+            }
+            code
+        });
         if let Some(w) = p.wait_time.filter(|w| *w < 0) {
             errors.push(FieldError::invalid(
                 format!("{at}.waitTime"),
@@ -332,24 +260,16 @@ fn resolve_paths(
             Field::Value(frames) => frames
                 .iter()
                 .enumerate()
-                .filter_map(|(j, f)| {
-                    validate::quiet_time_frame(f, &format!("{at}.quietTimeFrames[{j}]"), errors)
-                })
+                .filter_map(|(j, f)| validate::quiet_time_frame(f, &format!("{at}.quietTimeFrames[{j}]"), errors))
                 .collect::<Vec<QuietTimeFrame>>(),
         };
         let Some(def) = def else { continue };
         if !seen.insert(def.path_id) {
-            errors.push(FieldError::invalid(
-                format!("{at}.pathId"),
-                format!("path {} is given twice", def.path_id),
-            ));
+            errors.push(FieldError::invalid(format!("{at}.pathId"), format!("path {} is given twice", def.path_id)));
         }
         let raw = p.value.as_deref().unwrap_or("");
         if raw.trim().is_empty() {
-            errors.push(FieldError::invalid(
-                format!("{at}.value"),
-                "value is required",
-            ));
+            errors.push(FieldError::invalid(format!("{at}.value"), "value is required"));
             continue;
         }
         let value = if p.skip_validation == Some(true) {
@@ -358,20 +278,14 @@ fn resolve_paths(
             match validate::phone_number(raw, country_code.as_deref()) {
                 Ok(v) => v,
                 Err(msg) => {
-                    if p.country_code
-                        .as_deref()
-                        .is_none_or(|c| validate::country_code(c).is_some())
-                    {
+                    if p.country_code.as_deref().is_none_or(|c| validate::country_code(c).is_some()) {
                         errors.push(FieldError::invalid(format!("{at}.value"), msg));
                     }
                     continue;
                 }
             }
         } else if def.path_type == crate::catalog::PathType::Email && !validate::is_email(raw) {
-            errors.push(FieldError::invalid(
-                format!("{at}.value"),
-                format!("'{raw}' is not a valid e-mail address"),
-            ));
+            errors.push(FieldError::invalid(format!("{at}.value"), format!("'{raw}' is not a valid e-mail address")));
             continue;
         } else {
             raw.to_owned()
@@ -421,33 +335,20 @@ fn resolve_attributes(
                 None
             }),
             (None, None) => {
-                errors.push(FieldError::invalid(
-                    format!("{at}.orgAttrId"),
-                    "orgAttrId or name is required",
-                ));
+                errors.push(FieldError::invalid(format!("{at}.orgAttrId"), "orgAttrId or name is required"));
                 None
             }
         };
         let Some(def) = def else { continue };
         if !seen.insert(def.id) {
-            errors.push(FieldError::invalid(
-                format!("{at}.orgAttrId"),
-                format!("attribute {} is given twice", def.id),
-            ));
+            errors.push(FieldError::invalid(format!("{at}.orgAttrId"), format!("attribute {} is given twice", def.id)));
         }
         for (j, v) in a.values.iter().enumerate() {
             if let Err(msg) = validate::attribute_value(def, v) {
-                errors.push(FieldError::new(
-                    format!("{at}.values[{j}]"),
-                    ErrorCode::AttributeValueNotAllowed,
-                    msg,
-                ));
+                errors.push(FieldError::new(format!("{at}.values[{j}]"), ErrorCode::AttributeValueNotAllowed, msg));
             }
         }
-        out.push(ContactAttribute {
-            attribute_id: def.id,
-            values: a.values.clone(),
-        });
+        out.push(ContactAttribute { attribute_id: def.id, values: a.values.clone() });
     }
     out
 }
@@ -464,20 +365,16 @@ fn address(errors: &mut Vec<FieldError>, i: usize, a: &AddressInput) -> Option<A
     ] {
         validate::check_len(errors, &format!("{at}.{name}"), value.as_deref(), max);
     }
-    let country = a
-        .country
-        .as_deref()
-        .filter(|c| !c.trim().is_empty())
-        .and_then(|c| {
-            let code = validate::country_code(c);
-            if code.is_none() {
-                errors.push(FieldError::invalid(
-                    format!("{at}.country"),
-                    format!("'{c}' is not an ISO 3166 alpha-2 country code"),
-                ));
-            }
-            code
-        });
+    let country = a.country.as_deref().filter(|c| !c.trim().is_empty()).and_then(|c| {
+        let code = validate::country_code(c);
+        if code.is_none() {
+            errors.push(FieldError::invalid(
+                format!("{at}.country"),
+                format!("'{c}' is not an ISO 3166 alpha-2 country code"),
+            ));
+        }
+        code
+    });
     let gis_location = match &a.gis_location {
         None => None,
         Some(g) => match (g.lat, g.lon) {
@@ -523,13 +420,7 @@ fn resolve_topics(errors: &mut Vec<FieldError>, ids: &[i64], catalog: &Catalog) 
     let mut out = Vec::with_capacity(ids.len());
     for (i, id) in ids.iter().enumerate() {
         if catalog.topic(*id).is_none() {
-            validate::not_found(
-                errors,
-                format!("topics[{i}]"),
-                ErrorCode::TopicNotFound,
-                "topic",
-                id,
-            );
+            validate::not_found(errors, format!("topics[{i}]"), ErrorCode::TopicNotFound, "topic", id);
         } else if !out.contains(id) {
             out.push(*id);
         }
@@ -538,11 +429,7 @@ fn resolve_topics(errors: &mut Vec<FieldError>, ids: &[i64], catalog: &Catalog) 
 }
 
 /// The union of `groups` (ids) and `groupsName` (names), resolved and sorted.
-fn resolve_groups(
-    errors: &mut Vec<FieldError>,
-    input: &ContactInput,
-    catalog: &Catalog,
-) -> BTreeSet<i64> {
+fn resolve_groups(errors: &mut Vec<FieldError>, input: &ContactInput, catalog: &Catalog) -> BTreeSet<i64> {
     let mut out = BTreeSet::new();
     if let Field::Value(ids) = &input.groups {
         for (i, id) in ids.iter().enumerate() {
@@ -550,13 +437,7 @@ fn resolve_groups(
                 Some(g) => {
                     out.insert(g.id);
                 }
-                None => validate::not_found(
-                    errors,
-                    format!("groups[{i}]"),
-                    ErrorCode::GroupNotFound,
-                    "group",
-                    id,
-                ),
+                None => validate::not_found(errors, format!("groups[{i}]"), ErrorCode::GroupNotFound, "group", id),
             }
         }
     }
@@ -566,13 +447,9 @@ fn resolve_groups(
                 Some(g) => {
                     out.insert(g.id);
                 }
-                None => validate::not_found(
-                    errors,
-                    format!("groupsName[{i}]"),
-                    ErrorCode::GroupNotFound,
-                    "group",
-                    name,
-                ),
+                None => {
+                    validate::not_found(errors, format!("groupsName[{i}]"), ErrorCode::GroupNotFound, "group", name)
+                }
             }
         }
     }

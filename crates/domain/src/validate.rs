@@ -25,10 +25,7 @@ pub fn check_len(errors: &mut Vec<FieldError>, field: &str, value: Option<&str>,
     if let Some(v) = value {
         let n = v.chars().count();
         if n > max {
-            errors.push(FieldError::invalid(
-                field,
-                format!("{field} must be at most {max} characters (got {n})"),
-            ));
+            errors.push(FieldError::invalid(field, format!("{field} must be at most {max} characters (got {n})")));
         }
     }
 }
@@ -42,10 +39,8 @@ pub fn is_iana_time_zone(tz: &str) -> bool {
 /// A dialling code such as `1` is not.
 pub fn country_code(code: &str) -> Option<String> {
     let up = code.trim().to_ascii_uppercase();
-    (up.len() == 2
-        && up.bytes().all(|b| b.is_ascii_uppercase())
-        && phonenumber::country::Id::from_str(&up).is_ok())
-    .then_some(up)
+    (up.len() == 2 && up.bytes().all(|b| b.is_ascii_uppercase()) && phonenumber::country::Id::from_str(&up).is_ok())
+        .then_some(up)
 }
 
 /// Whether `value` is a valid e-mail address.
@@ -65,11 +60,7 @@ pub fn phone_number(value: &str, country: Option<&str>) -> Result<String, String
     if digits.is_empty() {
         return Err(format!("'{value}' is not a phone number"));
     }
-    let normalised = if trimmed.starts_with('+') {
-        format!("+{digits}")
-    } else {
-        digits
-    };
+    let normalised = if trimmed.starts_with('+') { format!("+{digits}") } else { digits };
     let region = match country {
         Some(c) => Some(phonenumber::country::Id::from_str(c).map_err(|_| format!("unknown country code '{c}'"))?),
         None if normalised.starts_with('+') => None,
@@ -79,8 +70,7 @@ pub fn phone_number(value: &str, country: Option<&str>) -> Result<String, String
             ))
         }
     };
-    let parsed = phonenumber::parse(region, &normalised)
-        .map_err(|_| format!("'{value}' is not a phone number"))?;
+    let parsed = phonenumber::parse(region, &normalised).map_err(|_| format!("'{value}' is not a phone number"))?;
     if !phonenumber::is_valid(&parsed) {
         return Err(match country {
             Some(c) => format!("'{value}' is not a valid phone number for {c}"),
@@ -100,17 +90,11 @@ pub fn attribute_value(def: &AttributeDef, value: &str) -> Result<(), String> {
     let typed = match def.data_type {
         AttributeDataType::String => true,
         AttributeDataType::Number => v.parse::<f64>().is_ok_and(f64::is_finite),
-        AttributeDataType::Boolean => {
-            v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false")
-        }
+        AttributeDataType::Boolean => v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false"),
         AttributeDataType::Date => is_date(v),
     };
     if !typed {
-        return Err(format!(
-            "'{value}' is not a {} value for attribute {}",
-            def.data_type.as_str(),
-            def.name
-        ));
+        return Err(format!("'{value}' is not a {} value for attribute {}", def.data_type.as_str(), def.name));
     }
     if !def.defined_values.is_empty() && !def.defined_values.iter().any(|d| d == value) {
         return Err(format!(
@@ -170,10 +154,7 @@ pub fn quiet_time_frame(
     let mut bound = |name: &str, value: Option<i64>, max: i64| -> u8 {
         match value {
             None => {
-                errors.push(FieldError::invalid(
-                    format!("{field}.{name}"),
-                    format!("{name} is required"),
-                ));
+                errors.push(FieldError::invalid(format!("{field}.{name}"), format!("{name} is required")));
                 0
             }
             Some(v) if !(0..=max).contains(&v) => {
@@ -204,9 +185,5 @@ pub fn not_found(
     what: &str,
     key: &dyn std::fmt::Display,
 ) {
-    errors.push(FieldError::new(
-        field,
-        code,
-        format!("{what} {key} not found in org"),
-    ));
+    errors.push(FieldError::new(field, code, format!("{what} {key} not found in org")));
 }

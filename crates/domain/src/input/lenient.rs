@@ -34,9 +34,7 @@ impl Visitor<'_> for IntVisitor {
         }
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
-        v.trim()
-            .parse()
-            .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+        v.trim().parse().map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
     }
 }
 impl<'de> Deserialize<'de> for L<i64> {
