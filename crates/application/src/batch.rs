@@ -4,9 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use contacts_domain::{
-    apply, Applied, Contact, ContactInput, ErrorCode, Field, FieldError, UpdateMode,
-};
+use contacts_domain::{apply, Applied, Contact, ContactInput, ErrorCode, Field, FieldError, UpdateMode};
 
 use crate::ports::{CatalogStore, ContactTx, ContactUpdate, StoreError, UnitOfWork};
 
@@ -127,11 +125,7 @@ struct Planned<'a> {
 
 impl ContactBatches {
     pub fn new(catalog: Arc<dyn CatalogStore>, uow: Arc<dyn UnitOfWork>, max_batch: usize) -> Self {
-        Self {
-            catalog,
-            uow,
-            max_batch,
-        }
+        Self { catalog, uow, max_batch }
     }
 
     pub fn max_batch(&self) -> usize {
@@ -153,10 +147,7 @@ impl ContactBatches {
         opts: BatchOptions,
     ) -> Result<Vec<ItemResult>, BatchError> {
         if items.len() > self.max_batch {
-            return Err(BatchError::TooLarge {
-                limit: self.max_batch,
-                got: items.len(),
-            });
+            return Err(BatchError::TooLarge { limit: self.max_batch, got: items.len() });
         }
         let catalog = self.catalog.load_catalog(org).await?;
         let (keys, first_results) = identify(&items, opts.kind);
@@ -165,19 +156,7 @@ impl ContactBatches {
             attempt += 1;
             let mut results = first_results.clone();
             let mut tx = self.uow.begin().await?;
-            match self
-                .attempt(
-                    &mut *tx,
-                    org,
-                    actor,
-                    &items,
-                    &keys,
-                    &mut results,
-                    &catalog,
-                    opts,
-                )
-                .await
-            {
+            match self.attempt(&mut *tx, org, actor, &items, &keys, &mut results, &catalog, opts).await {
                 Err(BatchError::Store(StoreError::Conflict)) if attempt < ATTEMPTS => {
                     tracing::info!(attempt, "batch met a concurrent conflict; retrying");
                     continue;
@@ -214,10 +193,7 @@ impl ContactBatches {
             tx.lock_contacts(org, &ids, &external_ids).await?
         };
         let by_id: HashMap<i64, &Contact> = stored.iter().map(|c| (c.id, c)).collect();
-        let by_ext: HashMap<&str, &Contact> = stored
-            .iter()
-            .map(|c| (c.data.external_id.as_str(), c))
-            .collect();
+        let by_ext: HashMap<&str, &Contact> = stored.iter().map(|c| (c.data.external_id.as_str(), c)).collect();
         let mode = match opts.kind {
             BatchKind::Update { mode, .. } => mode,
             BatchKind::Insert => UpdateMode::Full,
@@ -242,28 +218,20 @@ impl ContactBatches {
                 ));
                 continue;
             }
-            if let (Some(c), Some(v), BatchKind::Update { .. }) = (found, input.version, opts.kind)
-            {
+            if let (Some(c), Some(v), BatchKind::Update { .. }) = (found, input.version, opts.kind) {
                 if c.version != v {
                     result.id = Some(c.id);
                     result.fail(FieldError::new(
                         "version",
                         ErrorCode::VersionMismatch,
-                        format!(
-                            "version {v} does not match the stored version {}",
-                            c.version
-                        ),
+                        format!("version {v} does not match the stored version {}", c.version),
                     ));
                     continue;
                 }
             }
             result.id = found.map(|c| c.id);
             match apply(found, input, catalog, mode) {
-                Ok(applied) => planned.push(Planned {
-                    index,
-                    stored: found,
-                    applied,
-                }),
+                Ok(applied) => planned.push(Planned { index, stored: found, applied }),
                 Err(errors) => {
                     result.status = ItemStatus::Failed;
                     result.errors = errors;
@@ -274,11 +242,7 @@ impl ContactBatches {
 
         if opts.atomic && results.iter().any(|r| r.status == ItemStatus::Failed) {
             return Err(BatchError::Rejected(
-                results
-                    .iter()
-                    .filter(|r| r.status == ItemStatus::Failed)
-                    .cloned()
-                    .collect(),
+                results.iter().filter(|r| r.status == ItemStatus::Failed).cloned().collect(),
             ));
         }
         for p in &planned {
@@ -329,31 +293,16 @@ fn identify(items: &[BatchItem], kind: BatchKind) -> (Vec<Option<Key>>, Vec<Item
         };
         result.external_id = external.clone();
         let key = match kind {
-            BatchKind::Update {
-                id_type: IdType::Id,
-                ..
-            } => input.id.map(Key::Id),
-            BatchKind::Update {
-                id_type: IdType::ExternalId,
-                ..
-            }
-            | BatchKind::Insert => external.map(Key::External),
+            BatchKind::Update { id_type: IdType::Id, .. } => input.id.map(Key::Id),
+            BatchKind::Update { id_type: IdType::ExternalId, .. } | BatchKind::Insert => external.map(Key::External),
         };
         if let Some(Key::Id(id)) = key {
             result.id = Some(id);
         }
         match (&key, kind) {
             (None, BatchKind::Update { id_type, .. }) => {
-                let field = if id_type == IdType::Id {
-                    "id"
-                } else {
-                    "externalId"
-                };
-                result.fail(FieldError::new(
-                    field,
-                    ErrorCode::MissingContactId,
-                    "Missing Contact Id",
-                ));
+                let field = if id_type == IdType::Id { "id" } else { "externalId" };
+                result.fail(FieldError::new(field, ErrorCode::MissingContactId, "Missing Contact Id"));
             }
             (Some(k), _) => {
                 if let Some(first) = seen.get(k) {
@@ -410,10 +359,7 @@ async fn check_external_ids(
     }
     let renames: Vec<String> = planned
         .iter()
-        .filter(|p| {
-            p.stored
-                .is_some_and(|c| c.data.external_id != p.applied.data.external_id)
-        })
+        .filter(|p| p.stored.is_some_and(|c| c.data.external_id != p.applied.data.external_id))
         .map(|p| p.applied.data.external_id.clone())
         .collect();
     if !renames.is_empty() {
@@ -427,10 +373,7 @@ async fn check_external_ids(
             let moving: HashMap<i64, &str> = planned
                 .iter()
                 .filter(|p| !failing.contains(&p.index))
-                .filter_map(|p| {
-                    p.stored
-                        .map(|c| (c.id, p.applied.data.external_id.as_str()))
-                })
+                .filter_map(|p| p.stored.map(|c| (c.id, p.applied.data.external_id.as_str())))
                 .collect();
             let before = failed.len();
             for (ext, owner) in &owners {
@@ -488,11 +431,7 @@ async fn write(
         .iter()
         .filter_map(|p| {
             let c = p.stored?;
-            p.applied.changed.then(|| ContactUpdate {
-                id: c.id,
-                data: p.applied.data.clone(),
-                version: c.version + 1,
-            })
+            p.applied.changed.then(|| ContactUpdate { id: c.id, data: p.applied.data.clone(), version: c.version + 1 })
         })
         .collect();
     if !updates.is_empty() {

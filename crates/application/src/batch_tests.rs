@@ -26,22 +26,10 @@ const EMAIL_1: i64 = 241_901_148_045_316;
 
 fn catalog() -> Catalog {
     Catalog::new(
-        vec![RecordType {
-            id: EMPLOYEE,
-            name: "Employee".into(),
-        }],
-        vec![Group {
-            id: OPS,
-            name: "Ops".into(),
-            parent_id: None,
-            description: None,
-        }],
+        vec![RecordType { id: EMPLOYEE, name: "Employee".into() }],
+        vec![Group { id: OPS, name: "Ops".into(), parent_id: None, description: None }],
         vec![],
-        vec![PathDef {
-            path_id: EMAIL_1,
-            prompt: "Email Address 1".into(),
-            path_type: PathType::Email,
-        }],
+        vec![PathDef { path_id: EMAIL_1, prompt: "Email Address 1".into(), path_type: PathType::Email }],
         vec![],
     )
 }
@@ -82,9 +70,7 @@ fn same_json(id: i64, external_id: &str) -> Value {
 
 /// `same_json` with extra or overriding keys.
 fn with(mut base: Value, extra: Value) -> Value {
-    let (Value::Object(b), Value::Object(e)) = (&mut base, extra) else {
-        unreachable!("objects only")
-    };
+    let (Value::Object(b), Value::Object(e)) = (&mut base, extra) else { unreachable!("objects only") };
     b.extend(e);
     base
 }
@@ -96,59 +82,32 @@ fn same(id: i64, external_id: &str) -> BatchItem {
 
 /// An item that changes the first name of `stored(id, external_id, _)` to `Changed`.
 fn changed(id: i64, external_id: &str) -> BatchItem {
-    item(with(
-        same_json(id, external_id),
-        json!({"firstName": "Changed"}),
-    ))
+    item(with(same_json(id, external_id), json!({"firstName": "Changed"})))
 }
 
 fn opts(kind: BatchKind, atomic: bool, dry_run: bool) -> BatchOptions {
-    BatchOptions {
-        kind,
-        atomic,
-        dry_run,
-    }
+    BatchOptions { kind, atomic, dry_run }
 }
 
 fn by_id(atomic: bool) -> BatchOptions {
-    opts(
-        BatchKind::Update {
-            id_type: IdType::Id,
-            mode: UpdateMode::Full,
-        },
-        atomic,
-        false,
-    )
+    opts(BatchKind::Update { id_type: IdType::Id, mode: UpdateMode::Full }, atomic, false)
 }
 
 fn by_external_id(atomic: bool) -> BatchOptions {
-    opts(
-        BatchKind::Update {
-            id_type: IdType::ExternalId,
-            mode: UpdateMode::Full,
-        },
-        atomic,
-        false,
-    )
+    opts(BatchKind::Update { id_type: IdType::ExternalId, mode: UpdateMode::Full }, atomic, false)
 }
 
 /// A catalog store read exactly once, for `ORG`.
 fn catalog_store() -> MockCatalogStore {
     let mut store = MockCatalogStore::new();
-    store
-        .expect_load_catalog()
-        .with(eq(ORG))
-        .times(1)
-        .returning(|_| Ok(catalog()));
+    store.expect_load_catalog().with(eq(ORG)).times(1).returning(|_| Ok(catalog()));
     store
 }
 
 /// A unit of work that begins exactly one transaction: `tx`.
 fn one_tx(tx: MockContactTx) -> MockUnitOfWork {
     let mut uow = MockUnitOfWork::new();
-    uow.expect_begin()
-        .times(1)
-        .return_once(move || Ok(Box::new(tx) as Box<dyn ContactTx>));
+    uow.expect_begin().times(1).return_once(move || Ok(Box::new(tx) as Box<dyn ContactTx>));
     uow
 }
 
@@ -159,16 +118,10 @@ fn batches(catalog: MockCatalogStore, uow: MockUnitOfWork, max_batch: usize) -> 
 /// `lock_contacts`, once, answering like the store: the contacts of `db` asked for by id or
 /// externalId.
 fn expect_lock(tx: &mut MockContactTx, db: Vec<Contact>) {
-    tx.expect_lock_contacts()
-        .times(1)
-        .returning(move |org, ids, external_ids| {
-            assert_eq!(org, ORG);
-            Ok(db
-                .iter()
-                .filter(|c| ids.contains(&c.id) || external_ids.contains(&c.data.external_id))
-                .cloned()
-                .collect())
-        });
+    tx.expect_lock_contacts().times(1).returning(move |org, ids, external_ids| {
+        assert_eq!(org, ORG);
+        Ok(db.iter().filter(|c| ids.contains(&c.id) || external_ids.contains(&c.data.external_id)).cloned().collect())
+    });
 }
 
 fn expect_commit(tx: &mut MockContactTx) {
@@ -179,13 +132,11 @@ fn expect_commit(tx: &mut MockContactTx) {
 fn capture_updates(tx: &mut MockContactTx) -> Arc<Mutex<Vec<ContactUpdate>>> {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
-    tx.expect_update_contacts()
-        .times(1)
-        .returning(move |org, updates, actor, _now| {
-            assert_eq!((org, actor), (ORG, ACTOR));
-            sink.lock().unwrap().extend_from_slice(updates);
-            Ok(())
-        });
+    tx.expect_update_contacts().times(1).returning(move |org, updates, actor, _now| {
+        assert_eq!((org, actor), (ORG, ACTOR));
+        sink.lock().unwrap().extend_from_slice(updates);
+        Ok(())
+    });
     seen
 }
 
@@ -211,10 +162,7 @@ fn statuses(results: &[ItemResult]) -> Vec<ItemStatus> {
 #[tokio::test]
 async fn atomic_batch_with_failures_writes_nothing_and_lists_every_failing_item() {
     let mut tx = MockContactTx::new();
-    expect_lock(
-        &mut tx,
-        vec![stored(1, "e1", 1), stored(2, "e2", 1), stored(3, "e3", 1)],
-    );
+    expect_lock(&mut tx, vec![stored(1, "e1", 1), stored(2, "e2", 1), stored(3, "e3", 1)]);
     // No expectation for insert_contacts / update_contacts / add_memberships / commit:
     // any call panics.
     let uc = batches(catalog_store(), one_tx(tx), 100);
@@ -254,24 +202,12 @@ async fn atomic_batch_with_failures_writes_nothing_and_lists_every_failing_item(
 #[tokio::test]
 async fn non_atomic_batch_writes_only_the_valid_items_and_reports_the_rest() {
     let mut tx = MockContactTx::new();
-    expect_lock(
-        &mut tx,
-        vec![
-            stored(1, "e1", 1),
-            stored(2, "e2", 4),
-            stored(3, "e3", 2),
-            stored(4, "e4", 9),
-        ],
-    );
+    expect_lock(&mut tx, vec![stored(1, "e1", 1), stored(2, "e2", 4), stored(3, "e3", 2), stored(4, "e4", 9)]);
     tx.expect_update_contacts()
         .withf(|org, updates, actor, _now| {
             *org == ORG
                 && actor == ACTOR
-                && updates
-                    .iter()
-                    .map(|u| (u.id, u.version))
-                    .collect::<Vec<_>>()
-                    == vec![(1, 2), (3, 3)]
+                && updates.iter().map(|u| (u.id, u.version)).collect::<Vec<_>>() == vec![(1, 2), (3, 3)]
                 && updates.iter().all(|u| u.data.first_name == "Changed")
         })
         .times(1)
@@ -286,10 +222,7 @@ async fn non_atomic_batch_writes_only_the_valid_items_and_reports_the_rest() {
     let items = vec![
         changed(1, "e1"),
         item(json!({"id": 2, "externalId": "e2", "firstName": "X", "recordTypeId": EMPLOYEE})),
-        item(with(
-            same_json(3, "e3"),
-            json!({"firstName": "Changed", "groups": [OPS]}),
-        )),
+        item(with(same_json(3, "e3"), json!({"firstName": "Changed", "groups": [OPS]}))),
         same(4, "e4"),
         changed(5, "e5"),
     ];
@@ -297,18 +230,9 @@ async fn non_atomic_batch_writes_only_the_valid_items_and_reports_the_rest() {
 
     assert_eq!(
         statuses(&results),
-        vec![
-            ItemStatus::Updated,
-            ItemStatus::Failed,
-            ItemStatus::Updated,
-            ItemStatus::Unchanged,
-            ItemStatus::Failed,
-        ]
+        vec![ItemStatus::Updated, ItemStatus::Failed, ItemStatus::Updated, ItemStatus::Unchanged, ItemStatus::Failed,]
     );
-    assert_eq!(
-        results.iter().map(|r| r.index).collect::<Vec<_>>(),
-        vec![0, 1, 2, 3, 4]
-    );
+    assert_eq!(results.iter().map(|r| r.index).collect::<Vec<_>>(), vec![0, 1, 2, 3, 4]);
     assert_eq!((results[0].id, results[0].version), (Some(1), Some(2)));
     assert_eq!(results[1].id, Some(2));
     assert_eq!(codes(&results[1]), vec![ErrorCode::Invalid]);
@@ -317,10 +241,7 @@ async fn non_atomic_batch_writes_only_the_valid_items_and_reports_the_rest() {
     assert_eq!((results[2].id, results[2].version), (Some(3), Some(3)));
     assert_eq!((results[3].id, results[3].version), (Some(4), Some(9)));
     assert_eq!(codes(&results[4]), vec![ErrorCode::ContactNotFound]);
-    assert!(results
-        .iter()
-        .filter(|r| r.status != ItemStatus::Failed)
-        .all(|r| r.errors.is_empty()));
+    assert!(results.iter().filter(|r| r.status != ItemStatus::Failed).all(|r| r.errors.is_empty()));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -331,49 +252,28 @@ async fn non_atomic_batch_writes_only_the_valid_items_and_reports_the_rest() {
 async fn dry_run_reports_created_updated_unchanged_and_writes_nothing() {
     let mut tx = MockContactTx::new();
     tx.expect_lock_contacts()
-        .withf(|org, ids, external_ids| {
-            *org == ORG && ids.is_empty() && external_ids == ["e1", "e2", "e3"]
-        })
+        .withf(|org, ids, external_ids| *org == ORG && ids.is_empty() && external_ids == ["e1", "e2", "e3"])
         .times(1)
         .returning(|_, _, _| Ok(vec![stored(1, "e1", 3), stored(2, "e2", 5)]));
     // No insert / update / memberships / commit expectation.
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
     let items = vec![
-        item(
-            json!({"externalId": "e1", "firstName": "Changed", "lastName": "Last1",
-                    "recordTypeName": "Employee"}),
-        ),
-        item(
-            json!({"externalId": "e2", "firstName": "First", "lastName": "Last2",
-                    "recordTypeId": EMPLOYEE}),
-        ),
-        item(
-            json!({"externalId": "e3", "firstName": "New", "lastName": "Person",
-                    "recordTypeId": EMPLOYEE, "groups": [OPS]}),
-        ),
+        item(json!({"externalId": "e1", "firstName": "Changed", "lastName": "Last1",
+                    "recordTypeName": "Employee"})),
+        item(json!({"externalId": "e2", "firstName": "First", "lastName": "Last2",
+                    "recordTypeId": EMPLOYEE})),
+        item(json!({"externalId": "e3", "firstName": "New", "lastName": "Person",
+                    "recordTypeId": EMPLOYEE, "groups": [OPS]})),
     ];
-    let results = uc
-        .run(ORG, ACTOR, items, opts(BatchKind::Insert, true, true))
-        .await
-        .unwrap();
+    let results = uc.run(ORG, ACTOR, items, opts(BatchKind::Insert, true, true)).await.unwrap();
 
-    assert_eq!(
-        statuses(&results),
-        vec![
-            ItemStatus::Updated,
-            ItemStatus::Unchanged,
-            ItemStatus::Created
-        ]
-    );
+    assert_eq!(statuses(&results), vec![ItemStatus::Updated, ItemStatus::Unchanged, ItemStatus::Created]);
     assert_eq!((results[0].id, results[0].version), (Some(1), Some(4)));
     assert_eq!((results[1].id, results[1].version), (Some(2), Some(5)));
     assert_eq!((results[2].id, results[2].version), (None, Some(1)));
     assert_eq!(
-        results
-            .iter()
-            .map(|r| r.external_id.as_deref())
-            .collect::<Vec<_>>(),
+        results.iter().map(|r| r.external_id.as_deref()).collect::<Vec<_>>(),
         vec![Some("e1"), Some("e2"), Some("e3")]
     );
 }
@@ -389,10 +289,7 @@ async fn dry_run_non_atomic_reports_failures_and_writes_nothing() {
     let items = vec![changed(1, "e1"), changed(2, "e2")];
     let results = uc.run(ORG, ACTOR, items, o).await.unwrap();
 
-    assert_eq!(
-        statuses(&results),
-        vec![ItemStatus::Updated, ItemStatus::Failed]
-    );
+    assert_eq!(statuses(&results), vec![ItemStatus::Updated, ItemStatus::Failed]);
     assert_eq!(codes(&results[1]), vec![ErrorCode::ContactNotFound]);
 }
 
@@ -405,41 +302,21 @@ async fn unchanged_items_are_not_written_and_keep_their_version() {
     let mut tx = MockContactTx::new();
     let mut in_ops = stored(3, "e3", 6);
     in_ops.groups.insert(OPS);
-    expect_lock(
-        &mut tx,
-        vec![stored(1, "e1", 3), stored(2, "e2", 8), in_ops],
-    );
+    expect_lock(&mut tx, vec![stored(1, "e1", 3), stored(2, "e2", 8), in_ops]);
     let updates = capture_updates(&mut tx);
     // Contact 3 already belongs to Ops: no membership to add, so no add_memberships call.
     expect_commit(&mut tx);
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let items = vec![
-        same(1, "e1"),
-        changed(2, "e2"),
-        item(with(same_json(3, "e3"), json!({"groupsName": ["Ops"]}))),
-    ];
+    let items = vec![same(1, "e1"), changed(2, "e2"), item(with(same_json(3, "e3"), json!({"groupsName": ["Ops"]})))];
     let results = uc.run(ORG, ACTOR, items, by_id(true)).await.unwrap();
 
-    assert_eq!(
-        statuses(&results),
-        vec![
-            ItemStatus::Unchanged,
-            ItemStatus::Updated,
-            ItemStatus::Unchanged
-        ]
-    );
+    assert_eq!(statuses(&results), vec![ItemStatus::Unchanged, ItemStatus::Updated, ItemStatus::Unchanged]);
     assert_eq!((results[0].id, results[0].version), (Some(1), Some(3)));
     assert_eq!((results[1].id, results[1].version), (Some(2), Some(9)));
     assert_eq!((results[2].id, results[2].version), (Some(3), Some(6)));
     let updates = updates.lock().unwrap();
-    assert_eq!(
-        updates
-            .iter()
-            .map(|u| (u.id, u.version))
-            .collect::<Vec<_>>(),
-        vec![(2, 9)]
-    );
+    assert_eq!(updates.iter().map(|u| (u.id, u.version)).collect::<Vec<_>>(), vec![(2, 9)]);
     assert_eq!(updates[0].data.first_name, "Changed");
     assert_eq!(updates[0].data.external_id, "e2");
 }
@@ -452,18 +329,9 @@ async fn all_unchanged_batch_makes_no_write_call() {
     tx.expect_commit().times(..=1).returning(|| Ok(()));
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let results = uc
-        .run(ORG, ACTOR, vec![same(1, "e1"), same(2, "e2")], by_id(true))
-        .await
-        .unwrap();
-    assert_eq!(
-        statuses(&results),
-        vec![ItemStatus::Unchanged, ItemStatus::Unchanged]
-    );
-    assert_eq!(
-        results.iter().map(|r| r.version).collect::<Vec<_>>(),
-        vec![Some(3), Some(8)]
-    );
+    let results = uc.run(ORG, ACTOR, vec![same(1, "e1"), same(2, "e2")], by_id(true)).await.unwrap();
+    assert_eq!(statuses(&results), vec![ItemStatus::Unchanged, ItemStatus::Unchanged]);
+    assert_eq!(results.iter().map(|r| r.version).collect::<Vec<_>>(), vec![Some(3), Some(8)]);
 }
 
 #[tokio::test]
@@ -471,10 +339,7 @@ async fn joining_a_new_group_alone_is_a_change() {
     let mut tx = MockContactTx::new();
     expect_lock(&mut tx, vec![stored(1, "e1", 2)]);
     let updates = capture_updates(&mut tx);
-    tx.expect_add_memberships()
-        .withf(|org, m| *org == ORG && m == [(OPS, 1)])
-        .times(1)
-        .returning(|_, _| Ok(()));
+    tx.expect_add_memberships().withf(|org, m| *org == ORG && m == [(OPS, 1)]).times(1).returning(|_, _| Ok(()));
     expect_commit(&mut tx);
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
@@ -495,9 +360,7 @@ async fn fifty_items_read_the_catalog_once_and_write_in_one_call_each() {
     let db: Vec<Contact> = (1..=N).map(|i| stored(i, &format!("e{i}"), 1)).collect();
     let mut tx = MockContactTx::new();
     tx.expect_lock_contacts()
-        .withf(|org, ids, external_ids| {
-            *org == ORG && ids.len() == N as usize && external_ids.is_empty()
-        })
+        .withf(|org, ids, external_ids| *org == ORG && ids.len() == N as usize && external_ids.is_empty())
         .times(1)
         .returning(move |_, _, _| Ok(db.clone()));
     tx.expect_update_contacts()
@@ -551,14 +414,8 @@ async fn version_mismatch_is_330_and_a_matching_version_is_applied() {
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
     let items = vec![
-        item(with(
-            same_json(1, "e1"),
-            json!({"version": 2, "firstName": "Changed"}),
-        )),
-        item(with(
-            same_json(2, "e2"),
-            json!({"version": "5", "firstName": "Changed"}),
-        )),
+        item(with(same_json(1, "e1"), json!({"version": 2, "firstName": "Changed"}))),
+        item(with(same_json(2, "e2"), json!({"version": "5", "firstName": "Changed"}))),
     ];
     let results = uc.run(ORG, ACTOR, items, by_id(false)).await.unwrap();
 
@@ -569,15 +426,7 @@ async fn version_mismatch_is_330_and_a_matching_version_is_applied() {
     assert_eq!(results[0].errors[0].field, "version");
     assert_eq!(results[1].status, ItemStatus::Updated);
     assert_eq!(results[1].version, Some(6));
-    assert_eq!(
-        updates
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|u| (u.id, u.version))
-            .collect::<Vec<_>>(),
-        vec![(2, 6)]
-    );
+    assert_eq!(updates.lock().unwrap().iter().map(|u| (u.id, u.version)).collect::<Vec<_>>(), vec![(2, 6)]);
 }
 
 #[tokio::test]
@@ -586,15 +435,7 @@ async fn unknown_id_is_contact_not_found() {
     expect_lock(&mut tx, vec![stored(1, "e1", 1)]);
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let failed = rejected(
-        uc.run(
-            ORG,
-            ACTOR,
-            vec![same(1, "e1"), changed(999, "e999")],
-            by_id(true),
-        )
-        .await,
-    );
+    let failed = rejected(uc.run(ORG, ACTOR, vec![same(1, "e1"), changed(999, "e999")], by_id(true)).await);
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].index, 1);
     assert_eq!(failed[0].id, Some(999));
@@ -610,10 +451,8 @@ async fn unknown_external_id_is_contact_not_found() {
     expect_lock(&mut tx, vec![]);
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let items = vec![item(
-        json!({"externalId": "ghost", "firstName": "A", "lastName": "B",
-                                  "recordTypeId": EMPLOYEE}),
-    )];
+    let items = vec![item(json!({"externalId": "ghost", "firstName": "A", "lastName": "B",
+                                  "recordTypeId": EMPLOYEE}))];
     let failed = rejected(uc.run(ORG, ACTOR, items, by_external_id(true)).await);
     assert_eq!(codes(&failed[0]), vec![ErrorCode::ContactNotFound]);
     assert_eq!(failed[0].errors[0].field, "externalId");
@@ -628,10 +467,7 @@ async fn missing_id_is_missing_contact_id() {
 
     let no_id = json!({"externalId": "e1", "firstName": "A", "lastName": "B",
                        "recordTypeId": EMPLOYEE});
-    let failed = rejected(
-        uc.run(ORG, ACTOR, vec![same(1, "e1"), item(no_id)], by_id(true))
-            .await,
-    );
+    let failed = rejected(uc.run(ORG, ACTOR, vec![same(1, "e1"), item(no_id)], by_id(true)).await);
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].index, 1);
     assert_eq!(failed[0].id, None);
@@ -647,10 +483,8 @@ async fn missing_external_id_under_id_type_external_id_is_missing_contact_id() {
 
     let items = vec![
         item(json!({"id": 1, "firstName": "A", "lastName": "B", "recordTypeId": EMPLOYEE})),
-        item(
-            json!({"externalId": "  ", "firstName": "A", "lastName": "B",
-                    "recordTypeId": EMPLOYEE}),
-        ),
+        item(json!({"externalId": "  ", "firstName": "A", "lastName": "B",
+                    "recordTypeId": EMPLOYEE})),
     ];
     let failed = rejected(uc.run(ORG, ACTOR, items, by_external_id(true)).await);
     assert_eq!(failed.len(), 2);
@@ -672,19 +506,10 @@ async fn the_same_contact_twice_fails_the_second_with_321() {
     expect_commit(&mut tx);
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let items = vec![
-        changed(1, "e1"),
-        item(with(
-            same_json(1, "e1"),
-            json!({"id": "1", "lastName": "Other"}),
-        )),
-    ];
+    let items = vec![changed(1, "e1"), item(with(same_json(1, "e1"), json!({"id": "1", "lastName": "Other"})))];
     let results = uc.run(ORG, ACTOR, items, by_id(false)).await.unwrap();
 
-    assert_eq!(
-        statuses(&results),
-        vec![ItemStatus::Updated, ItemStatus::Failed]
-    );
+    assert_eq!(statuses(&results), vec![ItemStatus::Updated, ItemStatus::Failed]);
     assert_eq!(results[1].id, Some(1));
     assert_eq!(codes(&results[1]), vec![ErrorCode::DuplicateInBatch]);
     assert_eq!(results[1].errors[0].code.code(), 321);
@@ -711,10 +536,7 @@ async fn exactly_the_limit_is_accepted() {
     expect_lock(&mut tx, vec![stored(1, "e1", 1), stored(2, "e2", 1)]);
     tx.expect_commit().times(..=1).returning(|| Ok(()));
     let uc = batches(catalog_store(), one_tx(tx), 2);
-    let results = uc
-        .run(ORG, ACTOR, vec![same(1, "e1"), same(2, "e2")], by_id(true))
-        .await
-        .unwrap();
+    let results = uc.run(ORG, ACTOR, vec![same(1, "e1"), same(2, "e2")], by_id(true)).await.unwrap();
     assert_eq!(results.len(), 2);
 }
 
@@ -750,10 +572,7 @@ async fn a_conflict_at_commit_is_retried_in_a_new_transaction() {
     // The catalog is read once, not once per attempt.
     let uc = batches(catalog_store(), uow, 100);
 
-    let results = uc
-        .run(ORG, ACTOR, vec![changed(1, "e1")], by_id(true))
-        .await
-        .unwrap();
+    let results = uc.run(ORG, ACTOR, vec![changed(1, "e1")], by_id(true)).await.unwrap();
     assert_eq!(begun.load(Ordering::SeqCst), 2);
     assert_eq!(results.len(), 1);
     assert_eq!(results[0].status, ItemStatus::Updated);
@@ -766,62 +585,38 @@ async fn a_conflict_while_locking_is_retried_too() {
     let mut seq = mockall::Sequence::new();
     let mut uow = MockUnitOfWork::new();
     let mut first = MockContactTx::new();
-    first
-        .expect_lock_contacts()
-        .times(1)
-        .returning(|_, _, _| Err(StoreError::Conflict));
-    uow.expect_begin()
-        .times(1)
-        .in_sequence(&mut seq)
-        .return_once(move || Ok(Box::new(first) as Box<dyn ContactTx>));
+    first.expect_lock_contacts().times(1).returning(|_, _, _| Err(StoreError::Conflict));
+    uow.expect_begin().times(1).in_sequence(&mut seq).return_once(move || Ok(Box::new(first) as Box<dyn ContactTx>));
     let second = updating_tx(|| Ok(()));
-    uow.expect_begin()
-        .times(1)
-        .in_sequence(&mut seq)
-        .return_once(move || Ok(Box::new(second) as Box<dyn ContactTx>));
+    uow.expect_begin().times(1).in_sequence(&mut seq).return_once(move || Ok(Box::new(second) as Box<dyn ContactTx>));
     let uc = batches(catalog_store(), uow, 100);
 
-    let results = uc
-        .run(ORG, ACTOR, vec![changed(1, "e1")], by_id(true))
-        .await
-        .unwrap();
+    let results = uc.run(ORG, ACTOR, vec![changed(1, "e1")], by_id(true)).await.unwrap();
     assert_eq!(results[0].status, ItemStatus::Updated);
 }
 
 #[tokio::test]
 async fn conflicts_that_persist_give_up_after_a_bounded_number_of_attempts() {
     let mut uow = MockUnitOfWork::new();
-    uow.expect_begin().times(ATTEMPTS).returning(|| {
-        Ok(Box::new(updating_tx(|| Err(StoreError::Conflict))) as Box<dyn ContactTx>)
-    });
+    uow.expect_begin()
+        .times(ATTEMPTS)
+        .returning(|| Ok(Box::new(updating_tx(|| Err(StoreError::Conflict))) as Box<dyn ContactTx>));
     let uc = batches(catalog_store(), uow, 100);
 
-    let r = uc
-        .run(ORG, ACTOR, vec![changed(1, "e1")], by_id(true))
-        .await;
-    assert!(
-        matches!(r, Err(BatchError::Store(StoreError::Conflict))),
-        "{r:?}"
-    );
+    let r = uc.run(ORG, ACTOR, vec![changed(1, "e1")], by_id(true)).await;
+    assert!(matches!(r, Err(BatchError::Store(StoreError::Conflict))), "{r:?}");
 }
 
 #[tokio::test]
 async fn a_non_transient_store_error_is_not_retried() {
     let mut tx = MockContactTx::new();
     expect_lock(&mut tx, vec![stored(1, "e1", 1)]);
-    tx.expect_update_contacts()
-        .times(1)
-        .returning(|_, _, _, _| Err(StoreError::Unknown(anyhow::anyhow!("disk full"))));
+    tx.expect_update_contacts().times(1).returning(|_, _, _, _| Err(StoreError::Unknown(anyhow::anyhow!("disk full"))));
     // begin exactly once; commit never.
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let r = uc
-        .run(ORG, ACTOR, vec![changed(1, "e1")], by_id(true))
-        .await;
-    assert!(
-        matches!(r, Err(BatchError::Store(StoreError::Unknown(_)))),
-        "{r:?}"
-    );
+    let r = uc.run(ORG, ACTOR, vec![changed(1, "e1")], by_id(true)).await;
+    assert!(matches!(r, Err(BatchError::Store(StoreError::Unknown(_)))), "{r:?}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -833,38 +628,23 @@ async fn insert_batch_creates_new_contacts_and_updates_existing_ones() {
     let mut tx = MockContactTx::new();
     expect_lock(&mut tx, vec![stored(1, "e1", 4)]);
     tx.expect_insert_contacts()
-        .withf(|org, data, actor, _| {
-            *org == ORG && actor == ACTOR && data.len() == 1 && data[0].external_id == "new"
-        })
+        .withf(|org, data, actor, _| *org == ORG && actor == ACTOR && data.len() == 1 && data[0].external_id == "new")
         .times(1)
         .returning(|_, _, _, _| Ok(vec![77]));
     let updates = capture_updates(&mut tx);
-    tx.expect_add_memberships()
-        .withf(|_, m| m == [(OPS, 77)])
-        .times(1)
-        .returning(|_, _| Ok(()));
+    tx.expect_add_memberships().withf(|_, m| m == [(OPS, 77)]).times(1).returning(|_, _| Ok(()));
     expect_commit(&mut tx);
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
     let items = vec![
-        item(
-            json!({"externalId": "e1", "firstName": "Changed", "lastName": "Last1",
-                    "recordTypeId": EMPLOYEE, "version": 1}),
-        ),
-        item(
-            json!({"externalId": "new", "firstName": "N", "lastName": "P",
-                    "recordTypeId": EMPLOYEE, "groups": [OPS]}),
-        ),
+        item(json!({"externalId": "e1", "firstName": "Changed", "lastName": "Last1",
+                    "recordTypeId": EMPLOYEE, "version": 1})),
+        item(json!({"externalId": "new", "firstName": "N", "lastName": "P",
+                    "recordTypeId": EMPLOYEE, "groups": [OPS]})),
     ];
-    let results = uc
-        .run(ORG, ACTOR, items, opts(BatchKind::Insert, true, false))
-        .await
-        .unwrap();
+    let results = uc.run(ORG, ACTOR, items, opts(BatchKind::Insert, true, false)).await.unwrap();
 
-    assert_eq!(
-        statuses(&results),
-        vec![ItemStatus::Updated, ItemStatus::Created]
-    );
+    assert_eq!(statuses(&results), vec![ItemStatus::Updated, ItemStatus::Created]);
     assert_eq!((results[0].id, results[0].version), (Some(1), Some(5)));
     assert_eq!((results[1].id, results[1].version), (Some(77), Some(1)));
     assert_eq!(updates.lock().unwrap()[0].id, 1);
@@ -885,15 +665,7 @@ async fn a_rename_to_an_external_id_owned_outside_the_batch_is_310() {
     // atomic: nothing written.
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let failed = rejected(
-        uc.run(
-            ORG,
-            ACTOR,
-            vec![changed(2, "b"), same(1, "taken")],
-            by_id(true),
-        )
-        .await,
-    );
+    let failed = rejected(uc.run(ORG, ACTOR, vec![changed(2, "b"), same(1, "taken")], by_id(true)).await);
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].index, 1);
     assert_eq!(failed[0].id, Some(1));
@@ -909,15 +681,7 @@ async fn two_items_claiming_one_external_id_fail_the_second_with_310() {
     tx.expect_external_id_owners().returning(|_, _| Ok(vec![]));
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let failed = rejected(
-        uc.run(
-            ORG,
-            ACTOR,
-            vec![same(1, "fresh"), same(2, "fresh")],
-            by_id(true),
-        )
-        .await,
-    );
+    let failed = rejected(uc.run(ORG, ACTOR, vec![same(1, "fresh"), same(2, "fresh")], by_id(true)).await);
     assert_eq!(failed.iter().map(|r| r.index).collect::<Vec<_>>(), vec![1]);
     assert_eq!(codes(&failed[0]), vec![ErrorCode::ExternalIdTaken]);
 }
@@ -938,23 +702,14 @@ async fn swapping_external_ids_inside_one_batch_is_allowed() {
     expect_commit(&mut tx);
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let results = uc
-        .run(ORG, ACTOR, vec![same(1, "b"), same(2, "a")], by_id(true))
-        .await
-        .unwrap();
+    let results = uc.run(ORG, ACTOR, vec![same(1, "b"), same(2, "a")], by_id(true)).await.unwrap();
 
-    assert_eq!(
-        statuses(&results),
-        vec![ItemStatus::Updated, ItemStatus::Updated]
-    );
+    assert_eq!(statuses(&results), vec![ItemStatus::Updated, ItemStatus::Updated]);
     assert_eq!(results[0].external_id.as_deref(), Some("b"));
     assert_eq!(results[1].external_id.as_deref(), Some("a"));
     let updates = updates.lock().unwrap();
     assert_eq!(
-        updates
-            .iter()
-            .map(|u| (u.id, u.data.external_id.as_str(), u.version))
-            .collect::<Vec<_>>(),
+        updates.iter().map(|u| (u.id, u.data.external_id.as_str(), u.version)).collect::<Vec<_>>(),
         vec![(1, "b", 2), (2, "a", 2)]
     );
 }
@@ -966,22 +721,14 @@ async fn taking_the_external_id_of_a_contact_that_fails_to_leave_it_is_310() {
     // staying, writing 2 would give two contacts the externalId "a", so 2 must fail too.
     let mut tx = MockContactTx::new();
     expect_lock(&mut tx, vec![stored(1, "a", 1), stored(2, "c", 1)]);
-    tx.expect_external_id_owners()
-        .times(1)
-        .returning(|_, _| Ok(vec![("z".to_owned(), 99), ("a".to_owned(), 1)]));
+    tx.expect_external_id_owners().times(1).returning(|_, _| Ok(vec![("z".to_owned(), 99), ("a".to_owned(), 1)]));
     // Neither item may be written; an empty commit is harmless.
     tx.expect_commit().times(..=1).returning(|| Ok(()));
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let results = uc
-        .run(ORG, ACTOR, vec![same(1, "z"), same(2, "a")], by_id(false))
-        .await
-        .unwrap();
+    let results = uc.run(ORG, ACTOR, vec![same(1, "z"), same(2, "a")], by_id(false)).await.unwrap();
 
-    assert_eq!(
-        statuses(&results),
-        vec![ItemStatus::Failed, ItemStatus::Failed]
-    );
+    assert_eq!(statuses(&results), vec![ItemStatus::Failed, ItemStatus::Failed]);
     assert_eq!(codes(&results[0]), vec![ErrorCode::ExternalIdTaken]);
     assert_eq!(codes(&results[1]), vec![ErrorCode::ExternalIdTaken]);
 }
@@ -997,10 +744,7 @@ async fn taking_the_external_id_of_a_contact_whose_item_failed_validation_is_310
         .returning(|_, _| Ok(vec![("a".to_owned(), 1)]));
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let items = vec![
-        item(with(same_json(1, "z"), json!({"recordTypeId": 999}))),
-        same(2, "a"),
-    ];
+    let items = vec![item(with(same_json(1, "z"), json!({"recordTypeId": 999}))), same(2, "a")];
     let failed = rejected(uc.run(ORG, ACTOR, items, by_id(true)).await);
     assert_eq!(failed.len(), 2);
     assert_eq!(codes(&failed[0]), vec![ErrorCode::RecordTypeNotFound]);
@@ -1013,37 +757,16 @@ async fn a_duplicate_claim_that_fails_does_not_free_the_external_id_it_keeps() {
     // duplicate claim and keeps "b". So contact 1 ("a" → "b") cannot take "b", so it keeps "a",
     // so contact 3 cannot take "a" either: nothing may be written.
     let mut tx = MockContactTx::new();
-    expect_lock(
-        &mut tx,
-        vec![stored(1, "a", 1), stored(2, "b", 1), stored(3, "d", 1)],
-    );
-    tx.expect_external_id_owners()
-        .times(1)
-        .returning(|_, _| Ok(vec![("a".to_owned(), 1), ("b".to_owned(), 2)]));
+    expect_lock(&mut tx, vec![stored(1, "a", 1), stored(2, "b", 1), stored(3, "d", 1)]);
+    tx.expect_external_id_owners().times(1).returning(|_, _| Ok(vec![("a".to_owned(), 1), ("b".to_owned(), 2)]));
     tx.expect_commit().times(..=1).returning(|| Ok(()));
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let results = uc
-        .run(
-            ORG,
-            ACTOR,
-            vec![same(3, "a"), same(1, "b"), same(2, "a")],
-            by_id(false),
-        )
-        .await
-        .unwrap();
+    let results = uc.run(ORG, ACTOR, vec![same(3, "a"), same(1, "b"), same(2, "a")], by_id(false)).await.unwrap();
 
-    assert_eq!(
-        statuses(&results),
-        vec![ItemStatus::Failed, ItemStatus::Failed, ItemStatus::Failed]
-    );
+    assert_eq!(statuses(&results), vec![ItemStatus::Failed, ItemStatus::Failed, ItemStatus::Failed]);
     for r in &results {
         assert!(!r.errors.is_empty(), "{r:?}");
-        assert!(
-            r.errors
-                .iter()
-                .all(|e| e.code == ErrorCode::ExternalIdTaken),
-            "{r:?}"
-        );
+        assert!(r.errors.iter().all(|e| e.code == ErrorCode::ExternalIdTaken), "{r:?}");
     }
 }

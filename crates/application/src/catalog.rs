@@ -11,10 +11,7 @@ use crate::ports::{CatalogStore, StoreError};
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     #[error("{field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
+    Invalid { field: &'static str, message: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -26,26 +23,17 @@ pub struct CatalogService {
 
 fn name_ok(field: &'static str, name: &str, max: usize) -> Result<(), CatalogError> {
     if name.trim().is_empty() {
-        return Err(CatalogError::Invalid {
-            field,
-            message: format!("{field} is required"),
-        });
+        return Err(CatalogError::Invalid { field, message: format!("{field} is required") });
     }
     if name.chars().count() > max {
-        return Err(CatalogError::Invalid {
-            field,
-            message: format!("{field} must be at most {max} characters"),
-        });
+        return Err(CatalogError::Invalid { field, message: format!("{field} must be at most {max} characters") });
     }
     Ok(())
 }
 
 fn id_ok(field: &'static str, id: i64) -> Result<(), CatalogError> {
     if id < 0 {
-        return Err(CatalogError::Invalid {
-            field,
-            message: format!("{field} must be a positive id"),
-        });
+        return Err(CatalogError::Invalid { field, message: format!("{field} must be a positive id") });
     }
     Ok(())
 }
@@ -65,11 +53,7 @@ impl CatalogService {
 
     /// # Errors
     /// An invalid name or id; a duplicate id or name.
-    pub async fn create_record_type(
-        &self,
-        org: i64,
-        record: RecordType,
-    ) -> Result<RecordType, CatalogError> {
+    pub async fn create_record_type(&self, org: i64, record: RecordType) -> Result<RecordType, CatalogError> {
         name_ok("name", &record.name, 100)?;
         id_ok("id", record.id)?;
         Ok(self.store.create_record_type(org, record).await?)
@@ -85,11 +69,7 @@ impl CatalogService {
 
     /// # Errors
     /// An invalid name or id; a duplicate id or name.
-    pub async fn create_attribute(
-        &self,
-        org: i64,
-        def: AttributeDef,
-    ) -> Result<AttributeDef, CatalogError> {
+    pub async fn create_attribute(&self, org: i64, def: AttributeDef) -> Result<AttributeDef, CatalogError> {
         name_ok("name", &def.name, 100)?;
         id_ok("id", def.id)?;
         Ok(self.store.create_attribute(org, def).await?)

@@ -33,11 +33,7 @@ impl ContactQueries {
     ///
     /// # Errors
     /// When the store fails.
-    pub async fn list(
-        &self,
-        org: i64,
-        page: PageRequest,
-    ) -> Result<(Vec<Contact>, u64, Catalog), StoreError> {
+    pub async fn list(&self, org: i64, page: PageRequest) -> Result<(Vec<Contact>, u64, Catalog), StoreError> {
         let (contacts, total) = self.reader.list_contacts(org, page).await?;
         Ok((contacts, total, self.catalog.load_catalog(org).await?))
     }

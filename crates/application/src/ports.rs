@@ -3,8 +3,7 @@
 
 use async_trait::async_trait;
 use contacts_domain::{
-    AttributeDataType, AttributeDef, Catalog, Contact, ContactData, Group, PathDef, PathType,
-    RecordType, Topic,
+    AttributeDataType, AttributeDef, Catalog, Contact, ContactData, Group, PathDef, PathType, RecordType, Topic,
 };
 
 use crate::auth::{Organization, Role, UserRecord};
@@ -59,11 +58,7 @@ pub trait CatalogStore: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Duplicate`] when the id or name exists in `org`.
-    async fn create_record_type(
-        &self,
-        org: i64,
-        record: RecordType,
-    ) -> Result<RecordType, StoreError>;
+    async fn create_record_type(&self, org: i64, record: RecordType) -> Result<RecordType, StoreError>;
 
     /// Creates a group; `group.id == 0` asks for a generated id.
     ///
@@ -76,11 +71,7 @@ pub trait CatalogStore: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Duplicate`] when the id or name exists in `org`.
-    async fn create_attribute(
-        &self,
-        org: i64,
-        def: AttributeDef,
-    ) -> Result<AttributeDef, StoreError>;
+    async fn create_attribute(&self, org: i64, def: AttributeDef) -> Result<AttributeDef, StoreError>;
 
     /// Creates a contact path; `path.path_id == 0` asks for a generated id.
     ///
@@ -109,11 +100,7 @@ pub trait ContactReader: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Unknown`] when the store fails.
-    async fn list_contacts(
-        &self,
-        org: i64,
-        page: PageRequest,
-    ) -> Result<(Vec<Contact>, u64), StoreError>;
+    async fn list_contacts(&self, org: i64, page: PageRequest) -> Result<(Vec<Contact>, u64), StoreError>;
 }
 
 /// Starts units of work: transactions over contacts.
@@ -148,11 +135,8 @@ pub trait ContactTx: Send {
     ///
     /// # Errors
     /// [`StoreError::Unknown`] when the store fails.
-    async fn external_id_owners(
-        &mut self,
-        org: i64,
-        external_ids: &[String],
-    ) -> Result<Vec<(String, i64)>, StoreError>;
+    async fn external_id_owners(&mut self, org: i64, external_ids: &[String])
+        -> Result<Vec<(String, i64)>, StoreError>;
 
     /// Inserts new contacts (version 1) and returns their generated ids, in input order.
     ///
@@ -183,11 +167,7 @@ pub trait ContactTx: Send {
     ///
     /// # Errors
     /// [`StoreError::MissingReference`] when a group vanished meanwhile.
-    async fn add_memberships(
-        &mut self,
-        org: i64,
-        memberships: &[(i64, i64)],
-    ) -> Result<(), StoreError>;
+    async fn add_memberships(&mut self, org: i64, memberships: &[(i64, i64)]) -> Result<(), StoreError>;
 
     /// Commits.
     ///
@@ -206,11 +186,7 @@ pub trait Directory: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Duplicate`] when the id is taken.
-    async fn create_organization(
-        &self,
-        id: Option<i64>,
-        name: &str,
-    ) -> Result<Organization, StoreError>;
+    async fn create_organization(&self, id: Option<i64>, name: &str) -> Result<Organization, StoreError>;
 
     /// The organization `id`, if it exists.
     ///
@@ -223,13 +199,7 @@ pub trait Directory: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::MissingReference`] when `org` does not exist.
-    async fn upsert_user(
-        &self,
-        username: &str,
-        password_hash: &str,
-        org: i64,
-        role: Role,
-    ) -> Result<i64, StoreError>;
+    async fn upsert_user(&self, username: &str, password_hash: &str, org: i64, role: Role) -> Result<i64, StoreError>;
 
     /// The user `username` with its password hash and grants, if it exists.
     ///
@@ -239,26 +209,11 @@ pub trait Directory: Send + Sync {
 }
 
 /// Convenience for the catalog create calls.
-pub fn attribute_def(
-    id: i64,
-    name: &str,
-    data_type: AttributeDataType,
-    defined_values: Vec<String>,
-) -> AttributeDef {
-    AttributeDef {
-        id,
-        name: name.to_owned(),
-        data_type,
-        defined_values,
-        display_format: None,
-    }
+pub fn attribute_def(id: i64, name: &str, data_type: AttributeDataType, defined_values: Vec<String>) -> AttributeDef {
+    AttributeDef { id, name: name.to_owned(), data_type, defined_values, display_format: None }
 }
 
 /// Convenience for the catalog create calls.
 pub fn path_def(path_id: i64, prompt: &str, path_type: PathType) -> PathDef {
-    PathDef {
-        path_id,
-        prompt: prompt.to_owned(),
-        path_type,
-    }
+    PathDef { path_id, prompt: prompt.to_owned(), path_type }
 }

@@ -45,10 +45,7 @@ pub struct CredentialCache {
 impl CredentialCache {
     fn get(&self, key: &[u8; 32]) -> Option<Arc<UserRecord>> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries
-            .get(key)
-            .filter(|(at, _)| at.elapsed() < CACHE_TTL)
-            .map(|(_, u)| u.clone())
+        entries.get(key).filter(|(at, _)| at.elapsed() < CACHE_TTL).map(|(_, u)| u.clone())
     }
 
     fn put(&self, key: [u8; 32], user: Arc<UserRecord>) {
@@ -71,9 +68,7 @@ fn credentials(headers: &HeaderMap) -> Option<(String, String)> {
         Some(_) => return None,
         None => value,
     };
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded)
-        .ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (user, password) = text.split_once(':')?;
     Some((user.to_owned(), password.to_owned()))
@@ -88,8 +83,7 @@ pub fn parse_org(segment: &str) -> Result<i64, ApiError> {
     if s.is_empty() {
         return Err(ApiError::MissingOrganization);
     }
-    s.parse::<i64>()
-        .map_err(|_| ApiError::OrganizationInvalid(s.to_owned()))
+    s.parse::<i64>().map_err(|_| ApiError::OrganizationInvalid(s.to_owned()))
 }
 
 /// Checks the caller's credentials, its grant on `org` and that its role allows `need`.
@@ -106,25 +100,16 @@ pub async fn authorize(
 ) -> Result<Caller, ApiError> {
     let org = parse_org(org_segment)?;
     let user = authenticate(directory, cache, headers).await?;
-    let role = user
-        .role_in(org)
-        .ok_or_else(|| ApiError::OrganizationInvalid(org.to_string()))?;
+    let role = user.role_in(org).ok_or_else(|| ApiError::OrganizationInvalid(org.to_string()))?;
     let allowed = match need {
         Need::Read => true,
         Need::WriteContacts => role.can_write_contacts(),
         Need::ChangeCatalog => role.can_change_catalog(),
     };
     if !allowed {
-        return Err(ApiError::Forbidden(format!(
-            "The role {} may not do this in organization {org}",
-            role.as_str()
-        )));
+        return Err(ApiError::Forbidden(format!("The role {} may not do this in organization {org}", role.as_str())));
     }
-    Ok(Caller {
-        username: user.username.clone(),
-        org,
-        role,
-    })
+    Ok(Caller { username: user.username.clone(), org, role })
 }
 
 /// The user behind the request's credentials.
@@ -136,18 +121,13 @@ pub async fn authenticate(
     cache: &CredentialCache,
     headers: &HeaderMap,
 ) -> Result<Arc<UserRecord>, ApiError> {
-    let raw = headers
-        .get(header::AUTHORIZATION)
-        .ok_or(ApiError::Unauthenticated)?;
+    let raw = headers.get(header::AUTHORIZATION).ok_or(ApiError::Unauthenticated)?;
     let key: [u8; 32] = Sha256::digest(raw.as_bytes()).into();
     if let Some(user) = cache.get(&key) {
         return Ok(user);
     }
     let (username, password) = credentials(headers).ok_or(ApiError::Unauthenticated)?;
-    let user = directory
-        .find_user(&username)
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
+    let user = directory.find_user(&username).await?.ok_or(ApiError::Unauthenticated)?;
     let hash = user.password_hash.clone();
     // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
@@ -175,18 +155,9 @@ mod tests {
     #[test]
     fn basic_and_bare_base64_are_both_read() {
         let b64 = base64::engine::general_purpose::STANDARD.encode("demo:pa:ss");
-        assert_eq!(
-            credentials(&with(&format!("Basic {b64}"))),
-            Some(("demo".into(), "pa:ss".into()))
-        );
-        assert_eq!(
-            credentials(&with(&format!("basic  {b64}"))),
-            Some(("demo".into(), "pa:ss".into()))
-        );
-        assert_eq!(
-            credentials(&with(&b64)),
-            Some(("demo".into(), "pa:ss".into()))
-        );
+        assert_eq!(credentials(&with(&format!("Basic {b64}"))), Some(("demo".into(), "pa:ss".into())));
+        assert_eq!(credentials(&with(&format!("basic  {b64}"))), Some(("demo".into(), "pa:ss".into())));
+        assert_eq!(credentials(&with(&b64)), Some(("demo".into(), "pa:ss".into())));
         assert_eq!(credentials(&with("Bearer abc")), None);
         assert_eq!(credentials(&with("Basic !!!")), None);
         assert_eq!(credentials(&HeaderMap::new()), None);

@@ -27,17 +27,10 @@ pub(crate) fn bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiErr
 /// 400 with the line and column of the syntax error.
 pub(crate) fn json(bytes: &[u8]) -> Result<Value, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::BadRequest(
-            "The request body is empty; a JSON body is required".into(),
-        ));
+        return Err(ApiError::BadRequest("The request body is empty; a JSON body is required".into()));
     }
-    serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::BadRequest(format!(
-            "Malformed JSON at line {} column {}: {e}",
-            e.line(),
-            e.column()
-        ))
-    })
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::BadRequest(format!("Malformed JSON at line {} column {}: {e}", e.line(), e.column())))
 }
 
 /// Reads `value` as a `T`, naming the field of a type error.
@@ -49,14 +42,7 @@ pub(crate) fn typed<T: DeserializeOwned>(value: Value) -> Result<T, (String, Str
         let path = e.path().to_string();
         let path = if path == "." { String::new() } else { path };
         let message = e.into_inner().to_string();
-        (
-            path.clone(),
-            if path.is_empty() {
-                message
-            } else {
-                format!("{path}: {message}")
-            },
-        )
+        (path.clone(), if path.is_empty() { message } else { format!("{path}: {message}") })
     })
 }
 
@@ -67,19 +53,14 @@ pub(crate) fn typed<T: DeserializeOwned>(value: Value) -> Result<T, (String, Str
 /// 400 when the body is not JSON or not an array.
 pub(crate) fn batch_items(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
     let Value::Array(items) = json(bytes)? else {
-        return Err(ApiError::BadRequest(
-            "The request body must be a JSON array of contacts".into(),
-        ));
+        return Err(ApiError::BadRequest("The request body must be a JSON array of contacts".into()));
     };
     Ok(items.into_iter().map(item).collect())
 }
 
 fn item(value: Value) -> BatchItem {
     if !value.is_object() {
-        return Err(FieldError::invalid(
-            "",
-            "Each item must be a JSON object (a contact)",
-        ));
+        return Err(FieldError::invalid("", "Each item must be a JSON object (a contact)"));
     }
     typed::<ContactInput>(value).map_err(|(field, message)| FieldError::invalid(field, message))
 }
@@ -91,9 +72,7 @@ fn item(value: Value) -> BatchItem {
 pub(crate) fn contact(bytes: &[u8]) -> Result<ContactInput, ApiError> {
     let value = json(bytes)?;
     if !value.is_object() {
-        return Err(ApiError::BadRequest(
-            "The request body must be a JSON object (a contact)".into(),
-        ));
+        return Err(ApiError::BadRequest("The request body must be a JSON object (a contact)".into()));
     }
     typed(value).map_err(|(_, message)| ApiError::BadRequest(message))
 }
@@ -102,14 +81,10 @@ pub(crate) fn contact(bytes: &[u8]) -> Result<ContactInput, ApiError> {
 ///
 /// # Errors
 /// 400 naming the field.
-pub(crate) fn validated<T: DeserializeOwned + validator::Validate>(
-    bytes: &[u8],
-) -> Result<T, ApiError> {
+pub(crate) fn validated<T: DeserializeOwned + validator::Validate>(bytes: &[u8]) -> Result<T, ApiError> {
     let value = json(bytes)?;
     if !value.is_object() {
-        return Err(ApiError::BadRequest(
-            "The request body must be a JSON object".into(),
-        ));
+        return Err(ApiError::BadRequest("The request body must be a JSON object".into()));
     }
     let parsed: T = typed(value).map_err(|(_, message)| ApiError::BadRequest(message))?;
     parsed.validate().map_err(|errors| {
@@ -117,11 +92,8 @@ pub(crate) fn validated<T: DeserializeOwned + validator::Validate>(
             .field_errors()
             .iter()
             .flat_map(|(field, errs)| {
-                errs.iter().map(move |e| {
-                    e.message
-                        .as_ref()
-                        .map_or_else(|| format!("{field} is invalid"), |m| m.to_string())
-                })
+                errs.iter()
+                    .map(move |e| e.message.as_ref().map_or_else(|| format!("{field} is invalid"), |m| m.to_string()))
             })
             .collect();
         messages.sort();
@@ -136,16 +108,13 @@ mod tests {
 
     #[test]
     fn malformed_json_says_where() {
-        let Err(ApiError::BadRequest(m)) = json(b"[{\"a\": 1,\n }") else {
-            panic!("expected a 400")
-        };
+        let Err(ApiError::BadRequest(m)) = json(b"[{\"a\": 1,\n }") else { panic!("expected a 400") };
         assert!(m.contains("line 2"), "{m}");
     }
 
     #[test]
     fn a_type_error_is_reported_on_its_item_and_field() {
-        let items =
-            batch_items(br#"[{"firstName":"A"}, {"paths":[{"pathId":{"x":1}}]}, 7]"#).unwrap();
+        let items = batch_items(br#"[{"firstName":"A"}, {"paths":[{"pathId":{"x":1}}]}, 7]"#).unwrap();
         assert!(items[0].is_ok());
         let e = items[1].as_ref().unwrap_err();
         assert_eq!(e.field, "paths[0].pathId");

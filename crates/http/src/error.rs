@@ -110,13 +110,11 @@ struct Body<'a> {
 impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
-            ApiError::MissingOrganization
-            | ApiError::OrganizationInvalid(_)
-            | ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::MissingContactId | ApiError::ContactNotFound(_) | ApiError::NotFound(_) => {
-                StatusCode::NOT_FOUND
+            ApiError::MissingOrganization | ApiError::OrganizationInvalid(_) | ApiError::Unauthenticated => {
+                StatusCode::UNAUTHORIZED
             }
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::MissingContactId | ApiError::ContactNotFound(_) | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Items(items) => {
                 first_error(items).map_or(StatusCode::BAD_REQUEST, |(_, e)| item_status(e.code).0)
             }
@@ -140,12 +138,7 @@ impl IntoResponse for ApiError {
             tracing::error!(error = format!("{cause:#}"), "request failed");
         }
         let text = self.to_string();
-        let mut body = Body {
-            message: &text,
-            status: status.as_u16(),
-            code: None,
-            errors: None,
-        };
+        let mut body = Body { message: &text, status: status.as_u16(), code: None, errors: None };
         if let ApiError::ContactNotFound(_) = &self {
             body.code = Some(404);
         }
@@ -162,10 +155,9 @@ impl IntoResponse for ApiError {
         }
         let mut response = (status, Json(&body)).into_response();
         if status == StatusCode::UNAUTHORIZED && matches!(self, ApiError::Unauthenticated) {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Basic realm=\"contacts\""),
-            );
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"contacts\""));
         }
         response
     }
@@ -177,9 +169,9 @@ impl From<StoreError> for ApiError {
             StoreError::Duplicate(m) => ApiError::Conflict(m),
             StoreError::MissingReference(m) => ApiError::BadRequest(m),
             StoreError::Conflict => ApiError::Busy,
-            StoreError::ExternalIdTaken(ext) => ApiError::Conflict(format!(
-                "externalId {ext} already belongs to another contact"
-            )),
+            StoreError::ExternalIdTaken(ext) => {
+                ApiError::Conflict(format!("externalId {ext} already belongs to another contact"))
+            }
             StoreError::Unknown(e) => ApiError::Internal(e),
         }
     }
@@ -188,9 +180,9 @@ impl From<StoreError> for ApiError {
 impl From<BatchError> for ApiError {
     fn from(e: BatchError) -> Self {
         match e {
-            BatchError::TooLarge { limit, got } => ApiError::TooLarge(format!(
-                "The batch has {got} items; at most {limit} are allowed (MAX_BATCH_SIZE)"
-            )),
+            BatchError::TooLarge { limit, got } => {
+                ApiError::TooLarge(format!("The batch has {got} items; at most {limit} are allowed (MAX_BATCH_SIZE)"))
+            }
             BatchError::Rejected(items) => ApiError::Items(items),
             BatchError::Store(e) => e.into(),
         }
@@ -216,9 +208,7 @@ mod tests {
         let r = e.into_response();
         let status = r.status();
         let auth = r.headers().get(header::WWW_AUTHENTICATE).cloned();
-        let bytes = axum::body::to_bytes(r.into_body(), usize::MAX)
-            .await
-            .unwrap();
+        let bytes = axum::body::to_bytes(r.into_body(), usize::MAX).await.unwrap();
         (status, serde_json::from_slice(&bytes).unwrap(), auth)
     }
 
@@ -250,15 +240,10 @@ mod tests {
             (ErrorCode::MissingContactId, 404, 404, None),
         ];
         for (code, http, body_status, body_code) in table {
-            let (status, body, _) =
-                render(ApiError::Items(vec![failed(3, code, "f", "the message")])).await;
+            let (status, body, _) = render(ApiError::Items(vec![failed(3, code, "f", "the message")])).await;
             assert_eq!(status.as_u16(), http, "{code:?}");
             assert_eq!(body["status"], body_status, "{code:?}");
-            assert_eq!(
-                body["code"].as_u64().map(|c| c as u16),
-                body_code,
-                "{code:?}"
-            );
+            assert_eq!(body["code"].as_u64().map(|c| c as u16), body_code, "{code:?}");
             assert_eq!(body["message"], "the message", "{code:?}");
             assert_eq!(body["errors"][0]["index"], 3);
             assert_eq!(body["errors"][0]["code"], code.code());
@@ -268,22 +253,14 @@ mod tests {
     #[tokio::test]
     async fn a_batch_failure_takes_the_first_item_and_lists_every_one() {
         let items = vec![
-            failed(
-                1,
-                ErrorCode::RecordTypeNotFound,
-                "recordTypeId",
-                "The externalId recordType not found in org.",
-            ),
+            failed(1, ErrorCode::RecordTypeNotFound, "recordTypeId", "The externalId recordType not found in org."),
             failed(4, ErrorCode::Invalid, "paths[0].value", "bad"),
         ];
         let (status, body, _) = render(ApiError::Items(items)).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(body["status"], 300);
         assert_eq!(body["code"], 300);
-        assert_eq!(
-            body["message"],
-            "The externalId recordType not found in org."
-        );
+        assert_eq!(body["message"], "The externalId recordType not found in org.");
         assert_eq!(body["errors"].as_array().unwrap().len(), 2);
         assert_eq!(body["errors"][1]["field"], "paths[0].value");
     }
@@ -291,62 +268,30 @@ mod tests {
     #[tokio::test]
     async fn request_level_errors_map_to_the_error_table() {
         let table: Vec<(ApiError, u16, &str)> = vec![
-            (
-                ApiError::MissingOrganization,
-                401,
-                "Missing Organization Id",
-            ),
-            (
-                ApiError::OrganizationInvalid("9".into()),
-                401,
-                "Org 9 is invalid.",
-            ),
-            (
-                ApiError::Unauthenticated,
-                401,
-                "Invalid or missing credentials",
-            ),
-            (
-                ApiError::Forbidden("viewers may not write".into()),
-                403,
-                "viewers may not write",
-            ),
+            (ApiError::MissingOrganization, 401, "Missing Organization Id"),
+            (ApiError::OrganizationInvalid("9".into()), 401, "Org 9 is invalid."),
+            (ApiError::Unauthenticated, 401, "Invalid or missing credentials"),
+            (ApiError::Forbidden("viewers may not write".into()), 403, "viewers may not write"),
             (ApiError::MissingContactId, 404, "Missing Contact Id"),
-            (
-                ApiError::ContactNotFound("5".into()),
-                404,
-                "Contact 5 not found.",
-            ),
+            (ApiError::ContactNotFound("5".into()), 404, "Contact 5 not found."),
             (ApiError::BadRequest("bad json".into()), 400, "bad json"),
             (ApiError::TooLarge("too many".into()), 413, "too many"),
             (ApiError::Conflict("exists".into()), 409, "exists"),
-            (
-                ApiError::Internal(anyhow::anyhow!("SELECT secret FROM pg")),
-                500,
-                "Internal server error",
-            ),
+            (ApiError::Internal(anyhow::anyhow!("SELECT secret FROM pg")), 500, "Internal server error"),
         ];
         for (error, http, message) in table {
             let (status, body, auth) = render(error).await;
             assert_eq!(status.as_u16(), http, "{message}");
             assert_eq!(body["status"], http, "{message}");
             assert_eq!(body["message"], message);
-            assert_eq!(
-                auth.is_some(),
-                message == "Invalid or missing credentials",
-                "{message}"
-            );
+            assert_eq!(auth.is_some(), message == "Invalid or missing credentials", "{message}");
         }
     }
 
     #[test]
     fn store_errors_never_leak_their_cause() {
-        let e: ApiError =
-            StoreError::Unknown(anyhow::anyhow!("relation contacts does not exist")).into();
+        let e: ApiError = StoreError::Unknown(anyhow::anyhow!("relation contacts does not exist")).into();
         assert_eq!(e.to_string(), "Internal server error");
-        assert!(matches!(
-            ApiError::from(StoreError::Conflict),
-            ApiError::Busy
-        ));
+        assert!(matches!(ApiError::from(StoreError::Conflict), ApiError::Busy));
     }
 }

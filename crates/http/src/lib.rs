@@ -63,14 +63,7 @@ impl AppState {
         org_segment: &str,
         need: auth::Need,
     ) -> Result<auth::Caller, ApiError> {
-        let caller = auth::authorize(
-            &*self.directory,
-            &self.credentials,
-            headers,
-            org_segment,
-            need,
-        )
-        .await?;
+        let caller = auth::authorize(&*self.directory, &self.credentials, headers, org_segment, need).await?;
         tracing::Span::current().record("org", caller.org);
         Ok(caller)
     }
@@ -82,10 +75,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// out), one tracing span per request, and the body limit.
 pub fn app(services: Services) -> NormalizePath<Router> {
     let max_body = services.max_body_bytes;
-    let state = AppState {
-        services: Arc::new(services),
-        credentials: Arc::default(),
-    };
+    let state = AppState { services: Arc::new(services), credentials: Arc::default() };
     let router = routes::router()
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body))

@@ -10,21 +10,12 @@ impl Params {
     pub(crate) fn parse(raw: Option<&str>) -> Result<Self, ApiError> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
             .map_err(|e| ApiError::BadRequest(format!("Malformed query string: {e}")))?;
-        Ok(Self(
-            pairs
-                .into_iter()
-                .map(|(k, v)| (k, unquote(&v).to_owned()))
-                .collect(),
-        ))
+        Ok(Self(pairs.into_iter().map(|(k, v)| (k, unquote(&v).to_owned())).collect()))
     }
 
     /// The last value of `name`, case-insensitively on the name; blank counts as absent.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .rev()
-            .find(|(k, v)| k.eq_ignore_ascii_case(name) && !v.trim().is_empty())
-            .map(|(_, v)| v.trim())
+        self.0.iter().rev().find(|(k, v)| k.eq_ignore_ascii_case(name) && !v.trim().is_empty()).map(|(_, v)| v.trim())
     }
 
     /// # Errors
@@ -34,9 +25,7 @@ impl Params {
             None => Ok(default),
             Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
             Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-            Some(v) => Err(ApiError::BadRequest(format!(
-                "Query parameter {name} must be true or false (got '{v}')"
-            ))),
+            Some(v) => Err(ApiError::BadRequest(format!("Query parameter {name} must be true or false (got '{v}')"))),
         }
     }
 
@@ -44,26 +33,14 @@ impl Params {
     ///
     /// # Errors
     /// 400 naming the choices.
-    pub(crate) fn choice<T: Copy>(
-        &self,
-        name: &str,
-        choices: &[(&str, T)],
-        default: T,
-    ) -> Result<T, ApiError> {
+    pub(crate) fn choice<T: Copy>(&self, name: &str, choices: &[(&str, T)], default: T) -> Result<T, ApiError> {
         let Some(v) = self.get(name) else {
             return Ok(default);
         };
-        choices
-            .iter()
-            .find(|(c, _)| c.eq_ignore_ascii_case(v))
-            .map(|(_, t)| *t)
-            .ok_or_else(|| {
-                let names: Vec<&str> = choices.iter().map(|(c, _)| *c).collect();
-                ApiError::BadRequest(format!(
-                    "Query parameter {name} must be one of {} (got '{v}')",
-                    names.join(", ")
-                ))
-            })
+        choices.iter().find(|(c, _)| c.eq_ignore_ascii_case(v)).map(|(_, t)| *t).ok_or_else(|| {
+            let names: Vec<&str> = choices.iter().map(|(c, _)| *c).collect();
+            ApiError::BadRequest(format!("Query parameter {name} must be one of {} (got '{v}')", names.join(", ")))
+        })
     }
 
     /// An integer in `range`, or `default` when absent.
@@ -79,16 +56,13 @@ impl Params {
         let Some(v) = self.get(name) else {
             return Ok(default);
         };
-        v.parse::<u32>()
-            .ok()
-            .filter(|n| range.contains(n))
-            .ok_or_else(|| {
-                ApiError::BadRequest(format!(
-                    "Query parameter {name} must be an integer from {} to {} (got '{v}')",
-                    range.start(),
-                    range.end()
-                ))
-            })
+        v.parse::<u32>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "Query parameter {name} must be an integer from {} to {} (got '{v}')",
+                range.start(),
+                range.end()
+            ))
+        })
     }
 }
 
@@ -108,23 +82,13 @@ mod tests {
 
     #[test]
     fn values_are_read_leniently() {
-        let p = Params::parse(Some(
-            "sortBy=%22lastName%22&atomic=FALSE&_=123&pageSize=5&pageSize=7",
-        ))
-        .unwrap();
+        let p = Params::parse(Some("sortBy=%22lastName%22&atomic=FALSE&_=123&pageSize=5&pageSize=7")).unwrap();
         assert_eq!(p.get("sortBy"), Some("lastName"));
         assert!(!p.flag("atomic", true).unwrap());
         assert!(p.flag("dryRun", false).is_ok_and(|b| !b));
         assert_eq!(p.number("pageSize", 1..=3000, 100).unwrap(), 7);
         assert!(p.number("pageSize", 1..=5, 100).is_err());
-        assert!(Params::parse(Some("atomic=maybe"))
-            .unwrap()
-            .flag("atomic", true)
-            .is_err());
-        assert_eq!(
-            p.choice("idType", &[("id", 1), ("externalId", 2)], 1)
-                .unwrap(),
-            1
-        );
+        assert!(Params::parse(Some("atomic=maybe")).unwrap().flag("atomic", true).is_err());
+        assert_eq!(p.choice("idType", &[("id", 1), ("externalId", 2)], 1).unwrap(), 1);
     }
 }

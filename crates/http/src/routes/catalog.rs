@@ -16,8 +16,7 @@ use crate::body;
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::wire::catalog::{
-    AttributeIn, AttributeOut, GroupIn, GroupOut, PathIn, PathOut, RecordTypeIn, RecordTypeOut,
-    TopicIn, TopicOut,
+    AttributeIn, AttributeOut, GroupIn, GroupOut, PathIn, PathOut, RecordTypeIn, RecordTypeOut, TopicIn, TopicOut,
 };
 use crate::wire::envelope::{ListEnvelope, WriteEnvelope};
 use crate::AppState;
@@ -26,19 +25,10 @@ type Body = Result<Bytes, BytesRejection>;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/rest/recordTypes/{org}",
-            get(list_record_types).post(create_record_type),
-        )
+        .route("/rest/recordTypes/{org}", get(list_record_types).post(create_record_type))
         .route("/rest/groups/{org}", get(list_groups).post(create_group))
-        .route(
-            "/rest/contactAttributes/{org}",
-            get(list_attributes).post(create_attribute),
-        )
-        .route(
-            "/rest/contactPaths/{org}",
-            get(list_paths).post(create_path),
-        )
+        .route("/rest/contactAttributes/{org}", get(list_attributes).post(create_attribute))
+        .route("/rest/contactPaths/{org}", get(list_paths).post(create_path))
         .route("/rest/topics/{org}", get(list_topics).post(create_topic))
 }
 
@@ -61,11 +51,7 @@ fn page<T: Serialize>(
 }
 
 fn created(resource: &str, org: i64, headers: &HeaderMap, id: i64) -> Response {
-    Json(WriteEnvelope::new(
-        format!("{}/rest/{resource}/{org}/", base_url(headers)),
-        id,
-    ))
-    .into_response()
+    Json(WriteEnvelope::new(format!("{}/rest/{resource}/{org}/", base_url(headers)), id)).into_response()
 }
 
 async fn list_record_types(
@@ -81,10 +67,7 @@ async fn list_record_types(
         org,
         &headers,
         q.as_deref(),
-        c.record_types
-            .iter()
-            .map(|r| RecordTypeOut::new(org, r))
-            .collect(),
+        c.record_types.iter().map(|r| RecordTypeOut::new(org, r)).collect(),
     )
 }
 
@@ -108,13 +91,7 @@ async fn list_groups(
 ) -> Result<Response, ApiError> {
     let org = s.authorize(&headers, &org, Need::Read).await?.org;
     let c = s.catalog.catalog(org).await?;
-    page(
-        "groups",
-        org,
-        &headers,
-        q.as_deref(),
-        c.groups.iter().map(|g| GroupOut::new(org, g)).collect(),
-    )
+    page("groups", org, &headers, q.as_deref(), c.groups.iter().map(|g| GroupOut::new(org, g)).collect())
 }
 
 async fn create_group(
@@ -142,10 +119,7 @@ async fn list_attributes(
         org,
         &headers,
         q.as_deref(),
-        c.attributes
-            .iter()
-            .map(|a| AttributeOut::new(org, a))
-            .collect(),
+        c.attributes.iter().map(|a| AttributeOut::new(org, a)).collect(),
     )
 }
 
@@ -170,13 +144,7 @@ async fn list_paths(
 ) -> Result<Response, ApiError> {
     let org = s.authorize(&headers, &org, Need::Read).await?.org;
     let c = s.catalog.catalog(org).await?;
-    page(
-        "contactPaths",
-        org,
-        &headers,
-        q.as_deref(),
-        c.paths.iter().map(|p| PathOut::new(org, p)).collect(),
-    )
+    page("contactPaths", org, &headers, q.as_deref(), c.paths.iter().map(|p| PathOut::new(org, p)).collect())
 }
 
 async fn create_path(
@@ -200,13 +168,7 @@ async fn list_topics(
 ) -> Result<Response, ApiError> {
     let org = s.authorize(&headers, &org, Need::Read).await?.org;
     let c = s.catalog.catalog(org).await?;
-    page(
-        "topics",
-        org,
-        &headers,
-        q.as_deref(),
-        c.topics.iter().map(|t| TopicOut::new(org, t)).collect(),
-    )
+    page("topics", org, &headers, q.as_deref(), c.topics.iter().map(|t| TopicOut::new(org, t)).collect())
 }
 
 async fn create_topic(

@@ -30,25 +30,13 @@ pub(super) async fn update_batch(
     body: Body,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(q.as_deref())?;
-    let id_type = params.choice(
-        "idType",
-        &[("id", IdType::Id), ("externalId", IdType::ExternalId)],
-        IdType::Id,
-    )?;
+    let id_type = params.choice("idType", &[("id", IdType::Id), ("externalId", IdType::ExternalId)], IdType::Id)?;
     let mode = params.choice(
         "updateType",
         &[("full", UpdateMode::Full), ("partial", UpdateMode::Partial)],
         UpdateMode::Full,
     )?;
-    run_batch(
-        s,
-        &org,
-        &params,
-        &headers,
-        body,
-        BatchKind::Update { id_type, mode },
-    )
-    .await
+    run_batch(s, &org, &params, &headers, body, BatchKind::Update { id_type, mode }).await
 }
 
 /// `POST /rest/contacts/{org}/batch`: insert, or full replace by externalId.
@@ -72,17 +60,10 @@ async fn run_batch(
     kind: BatchKind,
 ) -> Result<Response, ApiError> {
     let caller = s.authorize(headers, org, Need::WriteContacts).await?;
-    let opts = BatchOptions {
-        kind,
-        atomic: params.flag("atomic", true)?,
-        dry_run: params.flag("dryRun", false)?,
-    };
+    let opts = BatchOptions { kind, atomic: params.flag("atomic", true)?, dry_run: params.flag("dryRun", false)? };
     let bytes = body::bytes(body)?;
     let items = body::batch_items(&bytes)?;
-    let results = s
-        .batches
-        .run(caller.org, &caller.username, items, opts)
-        .await?;
+    let results = s.batches.run(caller.org, &caller.username, items, opts).await?;
     Ok(Json(BatchEnvelope::new(&results, opts.dry_run)).into_response())
 }
 
@@ -92,8 +73,7 @@ fn contact_id(segment: &str) -> Result<i64, ApiError> {
     if s.is_empty() {
         return Err(ApiError::MissingContactId);
     }
-    s.parse()
-        .map_err(|_| ApiError::ContactNotFound(s.to_owned()))
+    s.parse().map_err(|_| ApiError::ContactNotFound(s.to_owned()))
 }
 
 /// `GET /rest/contacts/{org}/{id}`, with the version as `ETag`.
@@ -104,11 +84,8 @@ pub(super) async fn get_one(
 ) -> Result<Response, ApiError> {
     let caller = s.authorize(&headers, &org, Need::Read).await?;
     let id = contact_id(&id)?;
-    let (contact, catalog) = s
-        .queries
-        .get(caller.org, id)
-        .await?
-        .ok_or_else(|| ApiError::ContactNotFound(id.to_string()))?;
+    let (contact, catalog) =
+        s.queries.get(caller.org, id).await?.ok_or_else(|| ApiError::ContactNotFound(id.to_string()))?;
     let mut response = Json(ReadEnvelope::new(ContactOut::new(&contact, &catalog))).into_response();
     if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", contact.version)) {
         response.headers_mut().insert(header::ETAG, etag);
@@ -127,9 +104,7 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     }
     let bare = text.trim_start_matches("W/").trim_matches('"');
     bare.parse().map(Some).map_err(|_| {
-        ApiError::BadRequest(format!(
-            "If-Match must carry a contact version such as \"3\" (got '{text}')"
-        ))
+        ApiError::BadRequest(format!("If-Match must carry a contact version such as \"3\" (got '{text}')"))
     })
 }
 
@@ -148,23 +123,13 @@ pub(super) async fn replace_one(
         input.version = Some(v);
     }
     let opts = BatchOptions {
-        kind: BatchKind::Update {
-            id_type: IdType::Id,
-            mode: UpdateMode::Full,
-        },
+        kind: BatchKind::Update { id_type: IdType::Id, mode: UpdateMode::Full },
         atomic: true,
         dry_run: false,
     };
-    let results = s
-        .batches
-        .run(caller.org, &caller.username, vec![Ok(input)], opts)
-        .await?;
+    let results = s.batches.run(caller.org, &caller.username, vec![Ok(input)], opts).await?;
     let base = format!("{}/rest/contacts/{}/", base_url(&headers), caller.org);
-    Ok(Json(WriteEnvelope::new(
-        base,
-        results.first().and_then(|r| r.id).unwrap_or(id),
-    ))
-    .into_response())
+    Ok(Json(WriteEnvelope::new(base, results.first().and_then(|r| r.id).unwrap_or(id))).into_response())
 }
 
 /// `GET /rest/contacts/{org}?pageNumber&pageSize`
@@ -181,10 +146,7 @@ pub(super) async fn list(
         size: params.number("pageSize", 1..=3000, 100)?,
     };
     let (contacts, total, catalog) = s.queries.list(caller.org, page).await?;
-    let data: Vec<ContactOut> = contacts
-        .iter()
-        .map(|c| ContactOut::new(c, &catalog))
-        .collect();
+    let data: Vec<ContactOut> = contacts.iter().map(|c| ContactOut::new(c, &catalog)).collect();
     let uri = format!("{}/rest/contacts/{}", base_url(&headers), caller.org);
     Ok(Json(ListEnvelope::new(&uri, page.number, page.size, total, data)).into_response())
 }

@@ -13,9 +13,6 @@ pub(super) async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Va
     if (state.ready)().await {
         (StatusCode::OK, Json(json!({"status": "UP"})))
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "DOWN", "message": "The database does not answer"})),
-        )
+        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "DOWN", "message": "The database does not answer"})))
     }
 }

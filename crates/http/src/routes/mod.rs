@@ -15,21 +15,12 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/health/live", get(health::live))
         .route("/health/ready", get(health::ready))
-        .route(
-            "/rest/contacts/{org}/batch",
-            put(contacts::update_batch).post(contacts::insert_batch),
-        )
+        .route("/rest/contacts/{org}/batch", put(contacts::update_batch).post(contacts::insert_batch))
         .route(
             "/rest/contacts/{org}",
-            get(contacts::list)
-                .put(missing_contact_id)
-                .patch(missing_contact_id)
-                .delete(missing_contact_id),
+            get(contacts::list).put(missing_contact_id).patch(missing_contact_id).delete(missing_contact_id),
         )
-        .route(
-            "/rest/contacts/{org}/{id}",
-            get(contacts::get_one).put(contacts::replace_one),
-        )
+        .route("/rest/contacts/{org}/{id}", get(contacts::get_one).put(contacts::replace_one))
         .merge(catalog::router())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
@@ -59,13 +50,7 @@ async fn fallback(uri: Uri, _headers: HeaderMap) -> ApiError {
 /// `http(s)://host/rest/...` for links in envelopes, from the request's `Host` (and
 /// `X-Forwarded-Proto` behind a proxy).
 pub(crate) fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("http");
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
     format!("{scheme}://{host}")
 }

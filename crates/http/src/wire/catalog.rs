@@ -3,9 +3,7 @@
 //! id so that ids hard-coded by integrations can be kept); `validator` checks their lengths.
 
 use contacts_domain::input::lenient;
-use contacts_domain::{
-    AttributeDataType, AttributeDef, Group, PathDef, PathType, RecordType, Topic,
-};
+use contacts_domain::{AttributeDataType, AttributeDef, Group, PathDef, PathType, RecordType, Topic};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
@@ -24,10 +22,7 @@ pub struct RecordTypeIn {
 
 impl From<RecordTypeIn> for RecordType {
     fn from(r: RecordTypeIn) -> Self {
-        RecordType {
-            id: r.id.unwrap_or(0),
-            name: r.name.unwrap_or_default(),
-        }
+        RecordType { id: r.id.unwrap_or(0), name: r.name.unwrap_or_default() }
     }
 }
 
@@ -41,11 +36,7 @@ pub struct RecordTypeOut {
 
 impl RecordTypeOut {
     pub fn new(org: i64, r: &RecordType) -> Self {
-        Self {
-            id: r.id,
-            organization_id: org,
-            name: r.name.clone(),
-        }
+        Self { id: r.id, organization_id: org, name: r.name.clone() }
     }
 }
 
@@ -127,9 +118,8 @@ impl AttributeIn {
     pub fn into_def(self) -> Result<AttributeDef, String> {
         let data_type = match self.data_type.as_deref() {
             None => AttributeDataType::String,
-            Some(t) => AttributeDataType::parse(t).ok_or_else(|| {
-                format!("dataType '{t}' is not one of STRING, NUMBER, DATE, BOOLEAN")
-            })?,
+            Some(t) => AttributeDataType::parse(t)
+                .ok_or_else(|| format!("dataType '{t}' is not one of STRING, NUMBER, DATE, BOOLEAN"))?,
         };
         let def = AttributeDef {
             id: self.id.unwrap_or(0),
@@ -139,10 +129,7 @@ impl AttributeIn {
             display_format: self.display_format,
         };
         for (i, v) in def.defined_values.iter().enumerate() {
-            let unconstrained = AttributeDef {
-                defined_values: Vec::new(),
-                ..def.clone()
-            };
+            let unconstrained = AttributeDef { defined_values: Vec::new(), ..def.clone() };
             contacts_domain::validate::attribute_value(&unconstrained, v)
                 .map_err(|m| format!("definedValues[{i}]: {m}"))?;
         }
@@ -186,12 +173,7 @@ pub struct PathIn {
         length(min = 1, max = 100, message = "prompt must be 1 to 100 characters")
     )]
     pub prompt: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt",
-        rename = "type",
-        alias = "pathType"
-    )]
+    #[serde(default, deserialize_with = "lenient::opt", rename = "type", alias = "pathType")]
     pub path_type: Option<String>,
 }
 
@@ -199,17 +181,10 @@ impl PathIn {
     /// # Errors
     /// A missing or unknown `type`.
     pub fn into_def(self) -> Result<PathDef, String> {
-        let t = self
-            .path_type
-            .ok_or("type is required (EMAIL, PHONE, SMS, FAX, TTY, PAGER or OTHER)")?;
-        let path_type = PathType::parse(&t).ok_or_else(|| {
-            format!("type '{t}' is not one of EMAIL, PHONE, SMS, FAX, TTY, PAGER, OTHER")
-        })?;
-        Ok(PathDef {
-            path_id: self.path_id.unwrap_or(0),
-            prompt: self.prompt.unwrap_or_default(),
-            path_type,
-        })
+        let t = self.path_type.ok_or("type is required (EMAIL, PHONE, SMS, FAX, TTY, PAGER or OTHER)")?;
+        let path_type = PathType::parse(&t)
+            .ok_or_else(|| format!("type '{t}' is not one of EMAIL, PHONE, SMS, FAX, TTY, PAGER, OTHER"))?;
+        Ok(PathDef { path_id: self.path_id.unwrap_or(0), prompt: self.prompt.unwrap_or_default(), path_type })
     }
 }
 
@@ -251,10 +226,7 @@ pub struct TopicIn {
 
 impl From<TopicIn> for Topic {
     fn from(t: TopicIn) -> Self {
-        Topic {
-            id: t.id.unwrap_or(0),
-            name: t.name.unwrap_or_default(),
-        }
+        Topic { id: t.id.unwrap_or(0), name: t.name.unwrap_or_default() }
     }
 }
 
@@ -268,10 +240,6 @@ pub struct TopicOut {
 
 impl TopicOut {
     pub fn new(org: i64, t: &Topic) -> Self {
-        Self {
-            id: t.id,
-            organization_id: org,
-            name: t.name.clone(),
-        }
+        Self { id: t.id, organization_id: org, name: t.name.clone() }
     }
 }

@@ -120,13 +120,7 @@ struct GeoOut {
 }
 
 fn frame(f: &QuietTimeFrame) -> FrameOut<'_> {
-    FrameOut {
-        days: &f.days,
-        from_hour: f.from_hour,
-        from_min: f.from_min,
-        to_hour: f.to_hour,
-        to_min: f.to_min,
-    }
+    FrameOut { days: &f.days, from_hour: f.from_hour, from_min: f.from_min, to_hour: f.to_hour, to_min: f.to_min }
 }
 
 fn path<'a>(p: &'a ContactPath, catalog: &'a Catalog) -> PathOut<'a> {
@@ -152,10 +146,7 @@ fn address(a: &Address) -> AddressOut<'_> {
         state: a.state.as_deref(),
         postal_code: a.postal_code.as_deref(),
         country: a.country.as_deref(),
-        gis_location: a.gis_location.map(|g| GeoOut {
-            lat: g.lat(),
-            lon: g.lon(),
-        }),
+        gis_location: a.gis_location.map(|g| GeoOut { lat: g.lat(), lon: g.lon() }),
     }
 }
 
@@ -182,9 +173,7 @@ impl<'a> ContactOut<'a> {
             vip: d.vip,
             expatriate: d.expatriate,
             record_type_id: d.record_type_id,
-            record_type_name: catalog
-                .record_type(d.record_type_id)
-                .map(|r| r.name.as_str()),
+            record_type_name: catalog.record_type(d.record_type_id).map(|r| r.name.as_str()),
             paths: d.paths.iter().map(|p| path(p, catalog)).collect(),
             contact_attributes: d
                 .attributes
@@ -198,11 +187,7 @@ impl<'a> ContactOut<'a> {
             address: d.addresses.iter().map(address).collect(),
             topics: &d.topics,
             groups: c.groups.iter().copied().collect(),
-            groups_name: c
-                .groups
-                .iter()
-                .filter_map(|g| catalog.group(*g).map(|g| g.name.as_str()))
-                .collect(),
+            groups_name: c.groups.iter().filter_map(|g| catalog.group(*g).map(|g| g.name.as_str())).collect(),
             status: c.status.as_code(),
             version: c.version,
             created_date: c.created_date,

@@ -44,11 +44,7 @@ impl BatchEnvelope {
         };
         Self {
             code: if any_failed { 101 } else { 100 },
-            message: if any_failed {
-                "Completed with errors"
-            } else {
-                "OK"
-            },
+            message: if any_failed { "Completed with errors" } else { "OK" },
             data,
             results: results
                 .iter()
@@ -78,12 +74,7 @@ pub struct WriteEnvelope {
 impl WriteEnvelope {
     pub fn new(base_uri: String, id: i64) -> Self {
         let instance_uri = format!("{base_uri}{id}");
-        Self {
-            message: "OK",
-            id,
-            base_uri,
-            instance_uri,
-        }
+        Self { message: "OK", id, base_uri, instance_uri }
     }
 }
 
@@ -96,10 +87,7 @@ pub struct ReadEnvelope<T: Serialize> {
 
 impl<T: Serialize> ReadEnvelope<T> {
     pub fn new(result: T) -> Self {
-        Self {
-            message: "OK",
-            result,
-        }
+        Self { message: "OK", result }
     }
 }
 
