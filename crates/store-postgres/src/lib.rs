@@ -1,1 +1,98 @@
+//! The PostgreSQL adapter of the contacts ports ([`CatalogStore`], [`ContactReader`],
+//! [`UnitOfWork`], [`Directory`]), with sqlx.
+//!
+//! - Queries are checked at run time (`sqlx::query` with `.bind`): building never needs a
+//!   database. The schema is in `/migrations`, embedded here and applied by
+//!   [`PgStore::migrate`].
+//! - Batch writes are set-based: every [`ContactTx`] call is a fixed number of statements
+//!   whatever the number of contacts (see [`write`]).
+//! - `organization_id` leads every key and index; reads return active contacts only.
+//!
+//! [`CatalogStore`]: contacts_application::ports::CatalogStore
+//! [`ContactReader`]: contacts_application::ports::ContactReader
+//! [`Directory`]: contacts_application::ports::Directory
+//! [`ContactTx`]: contacts_application::ports::ContactTx
 
+use anyhow::Context;
+use async_trait::async_trait;
+use contacts_application::ports::{ContactTx, UnitOfWork};
+use contacts_application::StoreError;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::{Postgres, Transaction};
+
+mod catalog;
+mod columns;
+mod directory;
+mod error;
+mod read;
+mod schema;
+pub mod write;
+
+pub use write::PgContactTx;
+
+/// The migrations of `/migrations`, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
+/// The PostgreSQL store: every port on one connection pool.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects a pool of at most `max_connections` to `url` (`postgres://...`).
+    ///
+    /// # Errors
+    /// When the URL is invalid or the database cannot be reached.
+    pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .connect(url)
+            .await
+            .context("connecting to PostgreSQL")?;
+        Ok(Self { pool })
+    }
+
+    pub fn from_pool(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Applies the pending migrations.
+    ///
+    /// # Errors
+    /// When a migration fails or differs from the one applied under its version.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        MIGRATOR.run(&self.pool).await.context("applying the PostgreSQL migrations")
+    }
+
+    /// Whether the database answers (for `/health/ready`).
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    async fn connection(&self) -> Result<PoolConnection<Postgres>, StoreError> {
+        self.pool.acquire().await.map_err(|e| error::store_error(e, "acquiring a connection"))
+    }
+
+    /// A read-only transaction on one snapshot, so that a contact and its children, or a page
+    /// and its count, are read as of one moment even while batches commit.
+    async fn read_snapshot(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
+        self.pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+            .map_err(|e| error::store_error(e, "beginning a read"))
+    }
+}
+
+#[async_trait]
+impl UnitOfWork for PgStore {
+    async fn begin(&self) -> Result<Box<dyn ContactTx>, StoreError> {
+        let tx = self.pool.begin().await.map_err(|e| error::store_error(e, "beginning a transaction"))?;
+        Ok(Box::new(PgContactTx::new(tx)))
+    }
+}

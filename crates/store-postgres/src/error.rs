@@ -1,0 +1,88 @@
+//! The one translation of database errors into [`StoreError`]s.
+
+use contacts_application::StoreError;
+
+/// The unique constraint on `(organization_id, external_id)` of `contacts`.
+const EXTERNAL_ID_KEY: &str = "contacts_external_id_key";
+
+/// Translates a database error met while doing `context` (e.g. `"record type 'Employee'"`,
+/// `"updating contacts"`): the name of the violated constraint tells what went wrong.
+///
+/// - unique violation (23505) on the contacts' externalId → [`StoreError::Conflict`]: the use
+///   case checked the externalIds under lock, so only a concurrent transaction can have claimed
+///   one, and a retry of the unit of work resolves it;
+/// - serialization failure (40001), deadlock (40P01) → [`StoreError::Conflict`];
+/// - any other unique violation (a catalog id or name, an organization id) →
+///   [`StoreError::Duplicate`];
+/// - foreign key violation (23503) → [`StoreError::MissingReference`];
+/// - anything else → [`StoreError::Unknown`] carrying the cause and the context.
+pub(crate) fn store_error(err: sqlx::Error, context: impl std::fmt::Display) -> StoreError {
+    if let Some(db) = err.as_database_error() {
+        let constraint = db.constraint().unwrap_or_default();
+        match db.code().as_deref() {
+            Some("23505") if constraint == EXTERNAL_ID_KEY => return StoreError::Conflict,
+            Some("40001" | "40P01") => return StoreError::Conflict,
+            Some("23505") => {
+                return StoreError::Duplicate(format!("{context}: {}", taken(constraint)));
+            }
+            Some("23503") => {
+                return StoreError::MissingReference(format!("{context}: {}", missing(constraint)));
+            }
+            _ => {}
+        }
+    }
+    StoreError::Unknown(anyhow::Error::new(err).context(context.to_string()))
+}
+
+/// What a unique constraint of the schema says is taken.
+fn taken(constraint: &str) -> &'static str {
+    match constraint {
+        "organizations_pkey" => "this organization id is already taken",
+        "contact_paths_def_prompt_key" => "this prompt is already taken in the organization",
+        c if c.ends_with("_pkey") => "this id is already taken in the organization",
+        c if c.ends_with("_name_key") => "this name is already taken in the organization",
+        "users_username_key" => "this username is already taken",
+        _ => "already exists",
+    }
+}
+
+/// What a foreign key of the schema says is missing.
+fn missing(constraint: &str) -> &'static str {
+    match constraint {
+        "contacts_record_type_fkey" => "the record type does not exist in the organization",
+        "contact_paths_path_fkey" => "a contact path does not exist in the organization",
+        "contact_attributes_attribute_fkey" => "a contact attribute does not exist in the organization",
+        "contact_topics_topic_fkey" => "a topic does not exist in the organization",
+        "groups_parent_fkey" => "the parent group does not exist in the organization",
+        "group_members_group_fkey" => "a group does not exist in the organization",
+        c if c.ends_with("_contact_fkey") => "a contact does not exist in the organization",
+        c if c.ends_with("organization_id_fkey") || c.ends_with("organization_fkey") => {
+            "the organization does not exist"
+        }
+        _ => "a referenced entry does not exist",
+    }
+}
+
+/// A plain failure of the store, with context (no database error to translate).
+pub(crate) fn unknown(message: impl std::fmt::Display) -> StoreError {
+    StoreError::Unknown(anyhow::anyhow!("{message}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constraint_names_read_as_sentences() {
+        assert_eq!(taken("record_types_pkey"), "this id is already taken in the organization");
+        assert_eq!(taken("topics_name_key"), "this name is already taken in the organization");
+        assert_eq!(missing("contact_paths_contact_fkey"), "a contact does not exist in the organization");
+        assert_eq!(missing("record_types_organization_id_fkey"), "the organization does not exist");
+    }
+
+    #[test]
+    fn other_errors_are_unknown_with_their_context() {
+        let e = store_error(sqlx::Error::RowNotFound, "loading the catalog");
+        assert!(matches!(&e, StoreError::Unknown(a) if format!("{a:#}").contains("loading the catalog")));
+    }
+}

@@ -1,0 +1,258 @@
+//! The unit of work over contacts: set-based batch statements inside one transaction.
+//!
+//! Each call is a fixed number of statements, whatever the number of contacts (the arrays of
+//! [`crate::columns`] are bound once per column):
+//! - `lock_contacts`: 1 (`SELECT ... FOR UPDATE`) + 5 (one per child table) when any is found;
+//! - `external_id_owners`: 1;
+//! - `insert_contacts`: 1 (ids) + 1 (contacts) + at most 4 (one per non-empty child table);
+//! - `update_contacts`: 1 (contacts) + 4 (delete the children) + at most 4 (insert them);
+//! - `add_memberships`: 1;
+//! - `commit`: 1.
+
+use async_trait::async_trait;
+use contacts_application::ports::{ContactTx, ContactUpdate};
+use contacts_application::StoreError;
+use contacts_domain::{Contact, ContactData};
+use sqlx::{PgConnection, Postgres, Transaction};
+
+use crate::columns::{scalar_names, scalar_unnest, ChildColumns, ScalarColumns};
+use crate::error::{store_error, unknown};
+use crate::read::load_contacts;
+use crate::schema::{contact_columns, ContactRow};
+
+/// A transaction over contacts. Dropped without [`ContactTx::commit`], it rolls back.
+pub struct PgContactTx {
+    /// `None` once committed.
+    tx: Option<Transaction<'static, Postgres>>,
+}
+
+impl PgContactTx {
+    pub(crate) fn new(tx: Transaction<'static, Postgres>) -> Self {
+        Self { tx: Some(tx) }
+    }
+
+    fn conn(&mut self) -> Result<&mut PgConnection, StoreError> {
+        self.tx.as_deref_mut().ok_or_else(|| unknown("the transaction is already committed"))
+    }
+}
+
+/// Inserts the children of `contacts` (their old ones must be gone): one statement per child
+/// table that has rows.
+async fn insert_children(
+    conn: &mut PgConnection,
+    org: i64,
+    contacts: impl IntoIterator<Item = (i64, &ContactData)>,
+) -> Result<(), StoreError> {
+    let err = |e| store_error(e, "writing the children of contacts");
+    let children = ChildColumns::new(contacts);
+    if !children.paths.is_empty() {
+        let q = sqlx::query(
+            "INSERT INTO contact_paths (organization_id, contact_id, position, path_id, value, \
+                 country_code, phone_ext, wait_time, path_enable, skip_validation, \
+                 quiet_time_frames) \
+             SELECT $1, u.* FROM UNNEST($2::bigint[], $3::integer[], $4::bigint[], $5::text[], \
+                 $6::text[], $7::text[], $8::bigint[], $9::boolean[], $10::boolean[], \
+                 $11::jsonb[]) AS u",
+        )
+        .bind(org);
+        children.paths.bind(q).execute(&mut *conn).await.map_err(err)?;
+    }
+    if !children.attributes.is_empty() {
+        let q = sqlx::query(
+            "INSERT INTO contact_attributes (organization_id, contact_id, position, \
+                 attribute_id, \"values\") \
+             SELECT $1, u.* FROM UNNEST($2::bigint[], $3::integer[], $4::bigint[], \
+                 $5::jsonb[]) AS u",
+        )
+        .bind(org);
+        children.attributes.bind(q).execute(&mut *conn).await.map_err(err)?;
+    }
+    if !children.addresses.is_empty() {
+        let q = sqlx::query(
+            "INSERT INTO contact_addresses (organization_id, contact_id, position, \
+                 location_name, street_address, suite, city, state, postal_code, country, \
+                 lat, lon) \
+             SELECT $1, u.* FROM UNNEST($2::bigint[], $3::integer[], $4::text[], $5::text[], \
+                 $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], \
+                 $11::double precision[], $12::double precision[]) AS u",
+        )
+        .bind(org);
+        children.addresses.bind(q).execute(&mut *conn).await.map_err(err)?;
+    }
+    if !children.topics.is_empty() {
+        let q = sqlx::query(
+            "INSERT INTO contact_topics (organization_id, contact_id, position, topic_id) \
+             SELECT $1, u.* FROM UNNEST($2::bigint[], $3::integer[], $4::bigint[]) AS u",
+        )
+        .bind(org);
+        children.topics.bind(q).execute(&mut *conn).await.map_err(err)?;
+    }
+    Ok(())
+}
+
+/// The child tables, whose rows an update replaces whole.
+const CHILD_DELETES: [&str; 4] = [
+    "DELETE FROM contact_paths WHERE organization_id = $1 AND contact_id = ANY($2)",
+    "DELETE FROM contact_attributes WHERE organization_id = $1 AND contact_id = ANY($2)",
+    "DELETE FROM contact_addresses WHERE organization_id = $1 AND contact_id = ANY($2)",
+    "DELETE FROM contact_topics WHERE organization_id = $1 AND contact_id = ANY($2)",
+];
+
+#[async_trait]
+impl ContactTx for PgContactTx {
+    async fn lock_contacts(
+        &mut self,
+        org: i64,
+        ids: &[i64],
+        external_ids: &[String],
+    ) -> Result<Vec<Contact>, StoreError> {
+        let conn = self.conn()?;
+        // In id order, so that two batches locking overlapping sets never deadlock.
+        let rows: Vec<ContactRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            contact_columns!(),
+            " FROM contacts WHERE organization_id = $1 AND status = 'A' \
+              AND (id = ANY($2) OR external_id = ANY($3)) ORDER BY id FOR UPDATE"
+        ))
+        .bind(org)
+        .bind(ids)
+        .bind(external_ids)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| store_error(e, "locking contacts"))?;
+        load_contacts(conn, org, rows).await
+    }
+
+    async fn external_id_owners(
+        &mut self,
+        org: i64,
+        external_ids: &[String],
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        sqlx::query_as(
+            "SELECT external_id, id FROM contacts \
+             WHERE organization_id = $1 AND status = 'A' AND external_id = ANY($2)",
+        )
+        .bind(org)
+        .bind(external_ids)
+        .fetch_all(self.conn()?)
+        .await
+        .map_err(|e| store_error(e, "finding the owners of externalIds"))
+    }
+
+    async fn insert_contacts(
+        &mut self,
+        org: i64,
+        contacts: &[ContactData],
+        actor: &str,
+        now: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        if contacts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let conn = self.conn()?;
+        let err = |e| store_error(e, "inserting contacts");
+        let count = i64::try_from(contacts.len()).map_err(unknown)?;
+        let mut ids: Vec<i64> =
+            sqlx::query_scalar("SELECT nextval('contact_id_seq') FROM generate_series(1, $1::bigint)")
+                .bind(count)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(err)?;
+        // Ascending ids in input order: a batch's contacts list in the order they were sent.
+        ids.sort_unstable();
+        let pairs = || ids.iter().copied().zip(contacts);
+        let q = sqlx::query(concat!(
+            "INSERT INTO contacts (organization_id, ",
+            scalar_names!(),
+            ", status, version, created_date, created_by, last_modified_date, \
+               last_modified_by) \
+             SELECT $1, u.*, 'A', 1, $19, $20, $19, $20 FROM UNNEST(",
+            scalar_unnest!(),
+            ") AS u"
+        ))
+        .bind(org);
+        ScalarColumns::new(pairs()).bind(q).bind(now).bind(actor).execute(&mut *conn).await.map_err(err)?;
+        insert_children(conn, org, pairs()).await?;
+        Ok(ids)
+    }
+
+    async fn update_contacts(
+        &mut self,
+        org: i64,
+        updates: &[ContactUpdate],
+        actor: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        if updates.is_empty() {
+            return Ok(());
+        }
+        let conn = self.conn()?;
+        let err = |e| store_error(e, "updating contacts");
+        let pairs = || updates.iter().map(|u| (u.id, &u.data));
+        let versions: Vec<i64> = updates.iter().map(|u| u.version).collect();
+        let q = sqlx::query(concat!(
+            "UPDATE contacts AS c SET external_id = u.external_id, first_name = u.first_name, \
+                 last_name = u.last_name, middle_initial = u.middle_initial, suffix = u.suffix, \
+                 country = u.country, business_name = u.business_name, \
+                 timezone_id = u.timezone_id, language = u.language, \
+                 preferred_language = u.preferred_language, sso_user_id = u.sso_user_id, \
+                 security_pin = u.security_pin, account_id = u.account_id, vip = u.vip, \
+                 expatriate = u.expatriate, record_type_id = u.record_type_id, \
+                 version = u.version, last_modified_date = $20, last_modified_by = $21 \
+             FROM UNNEST(",
+            scalar_unnest!(),
+            ", $19::bigint[]) AS u(",
+            scalar_names!(),
+            ", version) \
+             WHERE c.organization_id = $1 AND c.id = u.id AND c.status = 'A'"
+        ))
+        .bind(org);
+        let done = ScalarColumns::new(pairs())
+            .bind(q)
+            .bind(versions)
+            .bind(now)
+            .bind(actor)
+            .execute(&mut *conn)
+            .await
+            .map_err(err)?;
+        if done.rows_affected() != updates.len() as u64 {
+            return Err(unknown(format!(
+                "updating contacts: {} of {} active contacts of organization {org} found",
+                done.rows_affected(),
+                updates.len()
+            )));
+        }
+        let ids: Vec<i64> = updates.iter().map(|u| u.id).collect();
+        for delete in CHILD_DELETES {
+            sqlx::query(delete).bind(org).bind(&ids).execute(&mut *conn).await.map_err(err)?;
+        }
+        insert_children(conn, org, pairs()).await
+    }
+
+    async fn add_memberships(&mut self, org: i64, memberships: &[(i64, i64)]) -> Result<(), StoreError> {
+        if memberships.is_empty() {
+            return Ok(());
+        }
+        let (groups, contacts): (Vec<i64>, Vec<i64>) = memberships.iter().copied().unzip();
+        sqlx::query(
+            "INSERT INTO group_members (organization_id, group_id, contact_id) \
+             SELECT $1, u.group_id, u.contact_id \
+             FROM UNNEST($2::bigint[], $3::bigint[]) AS u(group_id, contact_id) \
+             ORDER BY 2, 3 \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(org)
+        .bind(groups)
+        .bind(contacts)
+        .execute(self.conn()?)
+        .await
+        .map_err(|e| store_error(e, "adding group memberships"))?;
+        Ok(())
+    }
+
+    async fn commit(&mut self) -> Result<(), StoreError> {
+        let tx = self.tx.take().ok_or_else(|| unknown("the transaction is already committed"))?;
+        // Deferred constraints (the unique externalId) are checked here.
+        tx.commit().await.map_err(|e| store_error(e, "committing contacts"))
+    }
+}
