@@ -79,6 +79,13 @@ pub trait CatalogStore: Send + Sync {
     /// [`StoreError::Duplicate`] when the id or prompt exists in `org`.
     async fn create_path(&self, org: i64, path: PathDef) -> Result<PathDef, StoreError>;
 
+    /// Changes a contact path's prompt and type; its id stays.
+    ///
+    /// # Errors
+    /// [`StoreError::MissingReference`] when it does not exist; [`StoreError::Duplicate`]
+    /// when another path of `org` has the prompt.
+    async fn update_path(&self, org: i64, path: PathDef) -> Result<PathDef, StoreError>;
+
     /// Creates a topic; `topic.id == 0` asks for a generated id.
     ///
     /// # Errors

@@ -38,3 +38,7 @@ pub const WELL_KNOWN_PATHS: [(i64, &str, PathType); 6] = [
 
 /// The record type every new organization starts with.
 pub const DEFAULT_RECORD_TYPE: &str = "Employee";
+
+/// Its id: the one Everbridge's documentation uses, so that the documented examples work in
+/// every organization (catalog ids are unique per organization, not globally).
+pub const DEFAULT_RECORD_TYPE_ID: i64 = 1_533_823_015_714_817;

@@ -35,11 +35,14 @@ pub struct Caller {
 const CACHE_TTL: Duration = Duration::from_secs(60);
 const CACHE_MAX: usize = 10_000;
 
+/// A verified user, and when it was verified.
+type Verified = (Instant, Arc<UserRecord>);
+
 /// Verified credentials, keyed by a SHA-256 of the `Authorization` header (never the
 /// password itself).
 #[derive(Default)]
 pub struct CredentialCache {
-    entries: Mutex<HashMap<[u8; 32], (Instant, Arc<UserRecord>)>>,
+    entries: Mutex<HashMap<[u8; 32], Verified>>,
 }
 
 impl CredentialCache {

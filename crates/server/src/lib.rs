@@ -1,1 +1,69 @@
+//! The contacts-server binary's pieces, public so that tests and the benchmark start the real
+//! service exactly as the binary does: [`open_store`], [`services`], [`serve`].
 
+pub mod config;
+pub mod demo;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::extract::Request;
+use contacts_application::batch::ContactBatches;
+use contacts_application::catalog::CatalogService;
+use contacts_application::contacts::ContactQueries;
+use contacts_http::Services;
+use contacts_store_postgres::PgStore;
+use sqlx::migrate::MigrateDatabase;
+use tokio::net::TcpListener;
+
+pub use config::ServeArgs;
+
+/// Opens the PostgreSQL store at `url` (creating the database when it does not exist) and
+/// applies the migrations.
+///
+/// # Errors
+/// When the database cannot be reached, created or migrated.
+pub async fn open_store(url: &str, max_connections: u32) -> anyhow::Result<Arc<PgStore>> {
+    if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+        anyhow::bail!("DATABASE_URL must be a postgres:// URL (got {})", config::redacted(url));
+    }
+    if !sqlx::Postgres::database_exists(url).await.with_context(|| format!("cannot reach {}", config::redacted(url)))? {
+        sqlx::Postgres::create_database(url).await.context("cannot create the database")?;
+    }
+    let store = PgStore::connect(url, max_connections)
+        .await
+        .with_context(|| format!("cannot connect to {}", config::redacted(url)))?;
+    store.migrate().await.context("cannot apply the migrations")?;
+    Ok(Arc::new(store))
+}
+
+/// The use cases wired to `store`.
+pub fn services(store: Arc<PgStore>, args: &ServeArgs) -> Services {
+    let ready_store = store.clone();
+    Services {
+        batches: ContactBatches::new(store.clone(), store.clone(), args.max_batch_size),
+        queries: ContactQueries::new(store.clone(), store.clone()),
+        catalog: CatalogService::new(store.clone()),
+        directory: store,
+        ready: Arc::new(move || {
+            let s = ready_store.clone();
+            Box::pin(async move { s.ping().await })
+        }),
+        max_body_bytes: args.max_body_bytes,
+    }
+}
+
+/// Serves `services` on `listener` until `shutdown` resolves, then drains in-flight requests.
+///
+/// # Errors
+/// When the server fails.
+pub async fn serve(
+    listener: TcpListener,
+    services: Services,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let app = contacts_http::app(services);
+    let make_service = axum::ServiceExt::<Request>::into_make_service(app);
+    axum::serve(listener, make_service).with_graceful_shutdown(shutdown).await.context("server failed")
+}

@@ -255,6 +255,24 @@ impl CatalogStore for PgStore {
         Ok(PathDef { path_id, ..path })
     }
 
+    async fn update_path(&self, org: i64, path: PathDef) -> Result<PathDef, StoreError> {
+        let mut conn = self.connection().await?;
+        let updated = sqlx::query(
+            "UPDATE contact_paths_def SET prompt = $3, path_type = $4 WHERE organization_id = $1 AND path_id = $2",
+        )
+        .bind(org)
+        .bind(path.path_id)
+        .bind(&path.prompt)
+        .bind(path.path_type.as_str())
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| store_error(e, describe("contact path", path.path_id, &path.prompt)))?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::MissingReference(format!("contact path {} does not exist", path.path_id)));
+        }
+        Ok(path)
+    }
+
     async fn create_topic(&self, org: i64, topic: Topic) -> Result<Topic, StoreError> {
         let mut conn = self.connection().await?;
         let name = topic.name.clone();

@@ -4,17 +4,22 @@ use async_trait::async_trait;
 use contacts_application::auth::{Organization, Role, UserRecord};
 use contacts_application::ports::Directory;
 use contacts_application::StoreError;
-use contacts_domain::{RecordType, DEFAULT_RECORD_TYPE, WELL_KNOWN_PATHS};
+use contacts_domain::{RecordType, DEFAULT_RECORD_TYPE, DEFAULT_RECORD_TYPE_ID, WELL_KNOWN_PATHS};
 use sqlx::PgConnection;
 
 use crate::catalog::{bump, insert_record_type, insert_with_id, IdSequence};
 use crate::error::{store_error, unknown};
 use crate::PgStore;
 
-/// Seeds a new organization: the record type `Employee` (generated id) and Everbridge's
+/// Seeds a new organization: the record type `Employee` (id `DEFAULT_RECORD_TYPE_ID`) and Everbridge's
 /// well-known contact paths with their ids.
 async fn seed(conn: &mut PgConnection, org: i64) -> Result<(), StoreError> {
-    insert_record_type(&mut *conn, org, RecordType { id: 0, name: DEFAULT_RECORD_TYPE.to_owned() }).await?;
+    insert_record_type(
+        &mut *conn,
+        org,
+        RecordType { id: DEFAULT_RECORD_TYPE_ID, name: DEFAULT_RECORD_TYPE.to_owned() },
+    )
+    .await?;
     let ids: Vec<i64> = WELL_KNOWN_PATHS.iter().map(|p| p.0).collect();
     let prompts: Vec<&str> = WELL_KNOWN_PATHS.iter().map(|p| p.1).collect();
     let types: Vec<&str> = WELL_KNOWN_PATHS.iter().map(|p| p.2.as_str()).collect();

@@ -27,6 +27,7 @@ async fn a_new_organization_has_employee_and_the_well_known_paths(pool: PgPool) 
     let catalog = store.load_catalog(org.id).await.unwrap();
     assert_eq!(catalog.record_types.len(), 1);
     assert_eq!(catalog.record_types[0].name, "Employee");
+    assert_eq!(catalog.record_types[0].id, contacts_domain::DEFAULT_RECORD_TYPE_ID);
     assert!(catalog.record_types[0].id > 0);
     assert_eq!(catalog.paths.len(), 6);
     for (id, prompt, path_type) in WELL_KNOWN_PATHS {
@@ -53,7 +54,7 @@ async fn catalog_entries_take_explicit_or_generated_ids(pool: PgPool) {
     let store = common::store(pool);
     let org = store.create_organization(None, "Acme").await.unwrap().id;
 
-    let rt = RecordType { id: 1_533_823_015_714_817, name: "Staff".into() };
+    let rt = RecordType { id: 1_533_823_015_714_818, name: "Staff".into() };
     assert_eq!(store.create_record_type(org, rt.clone()).await.unwrap(), rt);
     for id in 1..=3 {
         let g = store.create_group(org, group(id, &format!("group{id}"), None)).await.unwrap();

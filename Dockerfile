@@ -1,0 +1,11 @@
+FROM rust:1-bookworm AS build
+WORKDIR /src
+COPY . .
+RUN cargo build --release -p contacts-server
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*
+COPY --from=build /src/target/release/contacts-server /usr/local/bin/contacts-server
+EXPOSE 8080
+ENTRYPOINT ["contacts-server"]
+CMD ["serve"]

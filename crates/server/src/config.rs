@@ -1,0 +1,115 @@
+//! Configuration: flags with environment fallbacks (`--help` lists them).
+
+use clap::{Args, Parser, Subcommand};
+
+/// The local PostgreSQL, used while no `DATABASE_URL` is given (until the embedded store
+/// exists). The database is created when missing.
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/contacts";
+
+#[derive(Debug, Parser)]
+#[command(name = "contacts-server", version, about = "An Everbridge-compatible contacts service")]
+pub struct Cli {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// Log format: `pretty` for people, `json` for log collectors.
+    #[arg(long, env = "LOG_FORMAT", default_value = "pretty", global = true, value_parser = ["pretty", "json"])]
+    pub log_format: String,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// The store: `postgres://user@host:port/db`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+    /// Connections in the database pool.
+    #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    pub db_max_connections: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Organizations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Create (or find again) the demo organization of the API documentation's examples,
+    /// with a user demo/demo.
+    Demo,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "LISTEN_ADDR", default_value = "127.0.0.1:8080", global = true)]
+    pub listen_addr: String,
+    /// Most items in one batch (413 beyond).
+    #[arg(long, env = "MAX_BATCH_SIZE", default_value_t = 10_000, global = true)]
+    pub max_batch_size: usize,
+    /// Largest request body, in bytes (413 beyond).
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 64 * 1024 * 1024, global = true)]
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        Self { listen_addr: "127.0.0.1:8080".into(), max_batch_size: 10_000, max_body_bytes: 64 * 1024 * 1024 }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organization, seeded with the record type Employee and the well-known paths.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// An explicit id (else one is generated).
+        #[arg(long)]
+        id: Option<i64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user (or set its password) and grant it a role on an organization.
+    Create {
+        #[arg(long)]
+        org: i64,
+        #[arg(long)]
+        username: String,
+        #[arg(long, env = "CONTACTS_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long, value_parser = ["admin", "editor", "viewer"])]
+        role: String,
+    },
+}
+
+/// The database URL with its password hidden, for the start-up log.
+pub fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(super::redacted("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(super::redacted("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}
