@@ -250,6 +250,24 @@ impl ContactTx for PgContactTx {
         Ok(())
     }
 
+    async fn remove_memberships(&mut self, org: i64, memberships: &[(i64, i64)]) -> Result<(), StoreError> {
+        if memberships.is_empty() {
+            return Ok(());
+        }
+        let (groups, contacts): (Vec<i64>, Vec<i64>) = memberships.iter().copied().unzip();
+        sqlx::query(
+            "DELETE FROM group_members m USING UNNEST($2::bigint[], $3::bigint[]) AS u(group_id, contact_id) \
+             WHERE m.organization_id = $1 AND m.group_id = u.group_id AND m.contact_id = u.contact_id",
+        )
+        .bind(org)
+        .bind(groups)
+        .bind(contacts)
+        .execute(self.conn()?)
+        .await
+        .map_err(|e| store_error(e, "removing group memberships"))?;
+        Ok(())
+    }
+
     async fn commit(&mut self) -> Result<(), StoreError> {
         let tx = self.tx.take().ok_or_else(|| unknown("the transaction is already committed"))?;
         // Deferred constraints (the unique externalId) are checked here.

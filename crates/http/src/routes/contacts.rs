@@ -5,7 +5,8 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::{get, put};
+use axum::{Json, Router};
 use contacts_application::batch::{BatchKind, BatchOptions, IdType};
 use contacts_application::ports::PageRequest;
 use contacts_domain::UpdateMode;
@@ -21,8 +22,23 @@ use crate::AppState;
 
 type Body = Result<Bytes, BytesRejection>;
 
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/rest/contacts/{org}/batch", put(update_batch).post(insert_batch))
+        .route(
+            "/rest/contacts/{org}",
+            get(list).put(missing_contact_id).patch(missing_contact_id).delete(missing_contact_id),
+        )
+        .route("/rest/contacts/{org}/{id}", get(get_one).put(replace_one))
+}
+
+/// A write to `/rest/contacts/{org}` without a contact id.
+async fn missing_contact_id() -> ApiError {
+    ApiError::MissingContactId
+}
+
 /// `PUT /rest/contacts/{org}/batch?idType&updateType&atomic&dryRun`
-pub(super) async fn update_batch(
+async fn update_batch(
     State(s): State<AppState>,
     Path(org): Path<String>,
     RawQuery(q): RawQuery,
@@ -40,7 +56,7 @@ pub(super) async fn update_batch(
 }
 
 /// `POST /rest/contacts/{org}/batch`: insert, or full replace by externalId.
-pub(super) async fn insert_batch(
+async fn insert_batch(
     State(s): State<AppState>,
     Path(org): Path<String>,
     RawQuery(q): RawQuery,
@@ -77,7 +93,7 @@ fn contact_id(segment: &str) -> Result<i64, ApiError> {
 }
 
 /// `GET /rest/contacts/{org}/{id}`, with the version as `ETag`.
-pub(super) async fn get_one(
+async fn get_one(
     State(s): State<AppState>,
     Path((org, id)): Path<(String, String)>,
     headers: HeaderMap,
@@ -109,7 +125,7 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
 }
 
 /// `PUT /rest/contacts/{org}/{id}`: a full replace; the body's `id` is ignored.
-pub(super) async fn replace_one(
+async fn replace_one(
     State(s): State<AppState>,
     Path((org, id)): Path<(String, String)>,
     headers: HeaderMap,
@@ -133,7 +149,7 @@ pub(super) async fn replace_one(
 }
 
 /// `GET /rest/contacts/{org}?pageNumber&pageSize`
-pub(super) async fn list(
+async fn list(
     State(s): State<AppState>,
     Path(org): Path<String>,
     RawQuery(q): RawQuery,

@@ -5,7 +5,7 @@ mod contacts;
 mod health;
 
 use axum::http::{HeaderMap, Uri};
-use axum::routing::{get, put};
+use axum::routing::get;
 use axum::Router;
 
 use crate::error::ApiError;
@@ -15,20 +15,10 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/health/live", get(health::live))
         .route("/health/ready", get(health::ready))
-        .route("/rest/contacts/{org}/batch", put(contacts::update_batch).post(contacts::insert_batch))
-        .route(
-            "/rest/contacts/{org}",
-            get(contacts::list).put(missing_contact_id).patch(missing_contact_id).delete(missing_contact_id),
-        )
-        .route("/rest/contacts/{org}/{id}", get(contacts::get_one).put(contacts::replace_one))
+        .merge(contacts::router())
         .merge(catalog::router())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
-}
-
-/// `PUT /rest/contacts/{org}` without a contact id.
-async fn missing_contact_id() -> ApiError {
-    ApiError::MissingContactId
 }
 
 async fn method_not_allowed() -> ApiError {

@@ -28,7 +28,8 @@ pub struct ContactOut<'a> {
     preferred_language: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sso_user_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Everbridge's spelling, as the request side reads it.
+    #[serde(rename = "securityPIN", skip_serializing_if = "Option::is_none")]
     security_pin: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     account_id: Option<i64>,
