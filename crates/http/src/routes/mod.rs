@@ -2,7 +2,10 @@
 
 mod catalog;
 mod contacts;
+mod groups;
 mod health;
+mod organizations;
+mod patch;
 
 use axum::http::{HeaderMap, Uri};
 use axum::routing::get;
@@ -17,6 +20,9 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/health/ready", get(health::ready))
         .merge(contacts::router())
         .merge(catalog::router())
+        .merge(groups::router())
+        .merge(organizations::router())
+        .merge(patch::router())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
 }

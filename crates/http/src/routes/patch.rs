@@ -1,0 +1,7 @@
+use axum::Router;
+
+use crate::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+}
