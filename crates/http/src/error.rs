@@ -58,6 +58,10 @@ pub enum ApiError {
     MissingContactId,
     #[error("Contact {0} not found.")]
     ContactNotFound(String),
+    /// Contact ids or externalIds that are not active contacts of the organization (membership
+    /// calls, batch delete): Everbridge answers 401.
+    #[error("contactIds invalid to the organization {0}")]
+    ContactIdsInvalid(i64),
     /// Item failures (a batch, or a single write): status, message and code of the first.
     #[error("{} item(s) failed", .0.len())]
     Items(Vec<ItemResult>),
@@ -110,9 +114,10 @@ struct Body<'a> {
 impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
-            ApiError::MissingOrganization | ApiError::OrganizationInvalid(_) | ApiError::Unauthenticated => {
-                StatusCode::UNAUTHORIZED
-            }
+            ApiError::MissingOrganization
+            | ApiError::OrganizationInvalid(_)
+            | ApiError::Unauthenticated
+            | ApiError::ContactIdsInvalid(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::MissingContactId | ApiError::ContactNotFound(_) | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Items(items) => {
@@ -274,6 +279,7 @@ mod tests {
             (ApiError::Forbidden("viewers may not write".into()), 403, "viewers may not write"),
             (ApiError::MissingContactId, 404, "Missing Contact Id"),
             (ApiError::ContactNotFound("5".into()), 404, "Contact 5 not found."),
+            (ApiError::ContactIdsInvalid(7), 401, "contactIds invalid to the organization 7"),
             (ApiError::BadRequest("bad json".into()), 400, "bad json"),
             (ApiError::TooLarge("too many".into()), 413, "too many"),
             (ApiError::Conflict("exists".into()), 409, "exists"),
