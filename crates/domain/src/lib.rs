@@ -11,6 +11,7 @@ pub mod contact;
 pub mod error;
 pub mod field;
 pub mod input;
+pub mod patch;
 pub mod representation;
 pub mod update;
 pub mod validate;
