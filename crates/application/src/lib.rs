@@ -10,6 +10,7 @@ pub mod auth;
 pub mod batch;
 pub mod catalog;
 pub mod contacts;
+pub mod groups;
 pub mod ports;
 
 pub use ports::StoreError;

@@ -1,9 +1,9 @@
 //! The organization catalog: record types, groups, attribute definitions, contact paths and
 //! topics. Ids are given by the client or generated; generated ones never collide with given
-//! ones (see [`insert_with_id`]).
+//! ones (see [`insert_with_id`]). Updates and deletions are in [`crate::catalog_admin`].
 
 use async_trait::async_trait;
-use contacts_application::ports::CatalogStore;
+use contacts_application::ports::{CatalogDeletion, CatalogKind, CatalogStore, CatalogUpdate};
 use contacts_application::StoreError;
 use contacts_domain::{AttributeDataType, AttributeDef, Catalog, Group, PathDef, PathType, RecordType, Topic};
 use sqlx::postgres::PgArguments;
@@ -255,22 +255,24 @@ impl CatalogStore for PgStore {
         Ok(PathDef { path_id, ..path })
     }
 
-    async fn update_path(&self, org: i64, path: PathDef) -> Result<PathDef, StoreError> {
-        let mut conn = self.connection().await?;
-        let updated = sqlx::query(
-            "UPDATE contact_paths_def SET prompt = $3, path_type = $4 WHERE organization_id = $1 AND path_id = $2",
-        )
-        .bind(org)
-        .bind(path.path_id)
-        .bind(&path.prompt)
-        .bind(path.path_type.as_str())
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| store_error(e, describe("contact path", path.path_id, &path.prompt)))?;
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::MissingReference(format!("contact path {} does not exist", path.path_id)));
-        }
-        Ok(path)
+    async fn update_path(&self, org: i64, path: PathDef) -> Result<CatalogUpdate<PathDef>, StoreError> {
+        self.change_path(org, path).await
+    }
+
+    async fn update_record_type(&self, org: i64, record: RecordType) -> Result<CatalogUpdate<RecordType>, StoreError> {
+        self.rename_record_type(org, record).await
+    }
+
+    async fn update_attribute(&self, org: i64, def: AttributeDef) -> Result<CatalogUpdate<AttributeDef>, StoreError> {
+        self.change_attribute(org, def).await
+    }
+
+    async fn update_topic(&self, org: i64, topic: Topic) -> Result<CatalogUpdate<Topic>, StoreError> {
+        self.rename_topic(org, topic).await
+    }
+
+    async fn delete_entry(&self, org: i64, kind: CatalogKind, id: i64) -> Result<CatalogDeletion, StoreError> {
+        self.delete_catalog_entry(org, kind, id).await
     }
 
     async fn create_topic(&self, org: i64, topic: Topic) -> Result<Topic, StoreError> {

@@ -72,6 +72,16 @@ impl Directory for PgStore {
         Ok(row.map(|(id, name)| Organization { id, name }))
     }
 
+    async fn organizations(&self, ids: &[i64]) -> Result<Vec<Organization>, StoreError> {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, name FROM organizations WHERE id = ANY($1) ORDER BY id")
+                .bind(ids)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| store_error(e, "reading organizations"))?;
+        Ok(rows.into_iter().map(|(id, name)| Organization { id, name }).collect())
+    }
+
     async fn upsert_user(&self, username: &str, password_hash: &str, org: i64, role: Role) -> Result<i64, StoreError> {
         let what = format!("user '{username}' in organization {org}");
         let err = |e| store_error(e, &what);

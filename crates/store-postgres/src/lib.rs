@@ -22,9 +22,11 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
 mod catalog;
+mod catalog_admin;
 mod columns;
 mod directory;
 mod error;
+mod groups;
 mod read;
 mod schema;
 pub mod write;

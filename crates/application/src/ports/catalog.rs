@@ -40,18 +40,97 @@ pub trait CatalogStore: Send + Sync {
     /// [`StoreError::Duplicate`] when the id or prompt exists in `org`.
     async fn create_path(&self, org: i64, path: PathDef) -> Result<PathDef, StoreError>;
 
-    /// Changes a contact path's prompt and type; its id stays.
+    /// Changes a contact path's prompt and type; its id stays. A path that active contacts use
+    /// keeps its type ([`CatalogUpdate::Incompatible`], nothing changed): their values were
+    /// checked against it.
     ///
     /// # Errors
-    /// [`StoreError::MissingReference`] when it does not exist; [`StoreError::Duplicate`]
-    /// when another path of `org` has the prompt.
-    async fn update_path(&self, org: i64, path: PathDef) -> Result<PathDef, StoreError>;
+    /// [`StoreError::Duplicate`] when another path of `org` has the prompt.
+    async fn update_path(&self, org: i64, path: PathDef) -> Result<CatalogUpdate<PathDef>, StoreError>;
+
+    /// Renames a record type; its id stays.
+    ///
+    /// # Errors
+    /// [`StoreError::Duplicate`] when another record type of `org` has the name.
+    async fn update_record_type(&self, org: i64, record: RecordType) -> Result<CatalogUpdate<RecordType>, StoreError>;
+
+    /// Replaces a contact attribute definition (name, data type, defined values, display
+    /// format); its id stays. When values that active contacts hold would no longer be allowed
+    /// (judged by [`contacts_domain::validate::attribute_value`]), nothing changes and the
+    /// answer is [`CatalogUpdate::Incompatible`] with how many contacts hold such values.
+    ///
+    /// # Errors
+    /// [`StoreError::Duplicate`] when another attribute of `org` has the name.
+    async fn update_attribute(&self, org: i64, def: AttributeDef) -> Result<CatalogUpdate<AttributeDef>, StoreError>;
+
+    /// Renames a topic; its id stays.
+    ///
+    /// # Errors
+    /// [`StoreError::Duplicate`] when another topic of `org` has the name.
+    async fn update_topic(&self, org: i64, topic: Topic) -> Result<CatalogUpdate<Topic>, StoreError>;
+
+    /// Deletes the entry `id` of `kind` unless contacts use it (counted in one statement; the
+    /// entry is locked meanwhile so that no contact starts using it). References held by
+    /// soft-deleted contacts to a contact path, attribute or topic are removed with it; a record
+    /// type that soft-deleted contacts still have is kept ([`CatalogDeletion::InUse`]).
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] when the store fails.
+    async fn delete_entry(&self, org: i64, kind: CatalogKind, id: i64) -> Result<CatalogDeletion, StoreError>;
 
     /// Creates a topic; `topic.id == 0` asks for a generated id.
     ///
     /// # Errors
     /// [`StoreError::Duplicate`] when the id or name exists in `org`.
     async fn create_topic(&self, org: i64, topic: Topic) -> Result<Topic, StoreError>;
+}
+
+/// The catalog entries that [`CatalogStore::delete_entry`] deletes (groups have their own port).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatalogKind {
+    RecordType,
+    Attribute,
+    Path,
+    Topic,
+}
+
+impl CatalogKind {
+    /// As messages name it: `Record type`, `Contact attribute`, `Contact path`, `Topic`.
+    pub fn label(self) -> &'static str {
+        match self {
+            CatalogKind::RecordType => "Record type",
+            CatalogKind::Attribute => "Contact attribute",
+            CatalogKind::Path => "Contact path",
+            CatalogKind::Topic => "Topic",
+        }
+    }
+}
+
+/// What became of an update of a catalog entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogUpdate<T> {
+    Updated(T),
+    /// No such entry in the organization.
+    NotFound,
+    /// Nothing changed: `contacts` active contacts hold what the change would make invalid
+    /// (`values`: some of the values concerned, for the message; empty for a path's type).
+    Incompatible {
+        contacts: u64,
+        values: Vec<String>,
+    },
+}
+
+/// What became of a deletion of a catalog entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatalogDeletion {
+    Deleted,
+    /// No such entry in the organization.
+    NotFound,
+    /// Nothing deleted: `contacts` active and `deleted_contacts` soft-deleted contacts use it.
+    InUse {
+        contacts: u64,
+        deleted_contacts: u64,
+    },
 }
 
 /// Convenience for the catalog create calls.

@@ -22,6 +22,12 @@ pub trait Directory: Send + Sync {
     /// [`StoreError::Unknown`] when the store fails.
     async fn organization(&self, id: i64) -> Result<Option<Organization>, StoreError>;
 
+    /// The organizations among `ids` that exist, by id.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] when the store fails.
+    async fn organizations(&self, ids: &[i64]) -> Result<Vec<Organization>, StoreError>;
+
     /// Creates the user `username` (or changes its password when it exists) and grants it
     /// `role` on `org`. Returns the user's id.
     ///

@@ -5,10 +5,12 @@
 mod catalog;
 mod contacts;
 mod directory;
+mod groups;
 
 pub use catalog::*;
 pub use contacts::*;
 pub use directory::*;
+pub use groups::*;
 
 /// What can go wrong in a store, in terms the use cases act on.
 #[derive(Debug, thiserror::Error)]
