@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use contacts_domain::{apply, Applied, Contact, ContactInput, ErrorCode, Field, FieldError, UpdateMode};
 
-use crate::ports::{CatalogStore, ContactTx, ContactUpdate, StoreError, UnitOfWork};
+use crate::ports::{CatalogStore, ContactRef, ContactTx, ContactUpdate, StoreError, UnitOfWork};
 
 /// How batch items name their contact (`idType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -24,6 +24,9 @@ pub enum BatchKind {
     /// `POST .../batch`: an item whose externalId exists updates that contact (full replace),
     /// the others are created.
     Insert,
+    /// `POST /rest/contacts/{org}`: every item creates a contact; an externalId that already
+    /// exists in the organization fails the item (310).
+    Create,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +43,8 @@ pub enum ItemStatus {
     Created,
     Updated,
     Unchanged,
+    /// Soft-deleted (see [`ContactBatches::delete`]).
+    Deleted,
     Failed,
 }
 
@@ -49,6 +54,7 @@ impl ItemStatus {
             ItemStatus::Created => "created",
             ItemStatus::Updated => "updated",
             ItemStatus::Unchanged => "unchanged",
+            ItemStatus::Deleted => "deleted",
             ItemStatus::Failed => "failed",
         }
     }
@@ -91,20 +97,29 @@ pub enum BatchError {
 pub type BatchItem = Result<ContactInput, FieldError>;
 
 /// How many times a unit of work is tried when it meets a transient conflict.
-const ATTEMPTS: usize = 4;
+pub(crate) const ATTEMPTS: usize = 4;
 
 /// The batch write use cases.
 #[derive(Clone)]
 pub struct ContactBatches {
     catalog: Arc<dyn CatalogStore>,
-    uow: Arc<dyn UnitOfWork>,
-    max_batch: usize,
+    pub(crate) uow: Arc<dyn UnitOfWork>,
+    pub(crate) max_batch: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
     Id(i64),
     External(String),
+}
+
+impl From<&ContactRef> for Key {
+    fn from(r: &ContactRef) -> Self {
+        match r {
+            ContactRef::Id(id) => Key::Id(*id),
+            ContactRef::ExternalId(e) => Key::External(e.clone()),
+        }
+    }
 }
 
 impl std::fmt::Display for Key {
@@ -146,11 +161,52 @@ impl ContactBatches {
         items: Vec<BatchItem>,
         opts: BatchOptions,
     ) -> Result<Vec<ItemResult>, BatchError> {
+        self.execute(org, actor, items, opts, None).await
+    }
+
+    /// The single full replace, `PUT /rest/contacts/{org}/{id}?idType=id|externalId`: a batch
+    /// of one whose contact is named by `target` (the URI), not by the body. The body's `id` is
+    /// ignored; its `externalId`, when it differs from the stored one, renames the contact
+    /// (310 when another contact holds it); absent while the URI names the contact by
+    /// externalId, it keeps that one. `input.version` (from `If-Match`) is checked.
+    ///
+    /// # Errors
+    /// As [`ContactBatches::run`] with `atomic`: a failing item is [`BatchError::Rejected`].
+    pub async fn replace_one(
+        &self,
+        org: i64,
+        actor: &str,
+        target: &ContactRef,
+        mut input: ContactInput,
+    ) -> Result<ItemResult, BatchError> {
+        // The URI names the contact by its externalId: a body without one keeps it.
+        if let (ContactRef::ExternalId(e), Field::Absent) = (target, &input.external_id) {
+            input.external_id = Field::Value(e.clone());
+        }
+        let id_type = match target {
+            ContactRef::Id(_) => IdType::Id,
+            ContactRef::ExternalId(_) => IdType::ExternalId,
+        };
+        let opts =
+            BatchOptions { kind: BatchKind::Update { id_type, mode: UpdateMode::Full }, atomic: true, dry_run: false };
+        let mut results = self.execute(org, actor, vec![Ok(input)], opts, Some(Key::from(target))).await?;
+        results.pop().ok_or_else(|| StoreError::Unknown(anyhow::anyhow!("a batch of one gave no result")).into())
+    }
+
+    /// `target`: the key of the (single) item when the URI names it rather than the body.
+    async fn execute(
+        &self,
+        org: i64,
+        actor: &str,
+        items: Vec<BatchItem>,
+        opts: BatchOptions,
+        target: Option<Key>,
+    ) -> Result<Vec<ItemResult>, BatchError> {
         if items.len() > self.max_batch {
             return Err(BatchError::TooLarge { limit: self.max_batch, got: items.len() });
         }
         let catalog = self.catalog.load_catalog(org).await?;
-        let (keys, first_results) = identify(&items, opts.kind);
+        let (keys, first_results) = identify(&items, opts.kind, target);
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -196,7 +252,7 @@ impl ContactBatches {
         let by_ext: HashMap<&str, &Contact> = stored.iter().map(|c| (c.data.external_id.as_str(), c)).collect();
         let mode = match opts.kind {
             BatchKind::Update { mode, .. } => mode,
-            BatchKind::Insert => UpdateMode::Full,
+            BatchKind::Insert | BatchKind::Create => UpdateMode::Full,
         };
 
         let mut planned: Vec<Planned> = Vec::with_capacity(items.len());
@@ -215,6 +271,14 @@ impl ContactBatches {
                     key_field(key),
                     ErrorCode::ContactNotFound,
                     format!("Contact {key} not found."),
+                ));
+                continue;
+            }
+            if let (Some(c), BatchKind::Create) = (found, opts.kind) {
+                result.fail(FieldError::new(
+                    "externalId",
+                    ErrorCode::ExternalIdTaken,
+                    format!("externalId {} already belongs to contact {}", c.data.external_id, c.id),
                 ));
                 continue;
             }
@@ -264,8 +328,9 @@ impl ContactBatches {
 }
 
 /// The key of each item, and a result per item with the identity errors already found:
-/// a missing identifier (404), or the same contact twice (321).
-fn identify(items: &[BatchItem], kind: BatchKind) -> (Vec<Option<Key>>, Vec<ItemResult>) {
+/// a missing identifier (404), or the same contact twice (321). `target`, when given, is the
+/// key of every item (a single write whose URI names the contact).
+fn identify(items: &[BatchItem], kind: BatchKind, target: Option<Key>) -> (Vec<Option<Key>>, Vec<ItemResult>) {
     let mut keys = Vec::with_capacity(items.len());
     let mut results = Vec::with_capacity(items.len());
     let mut seen: HashMap<Key, usize> = HashMap::new();
@@ -292,9 +357,12 @@ fn identify(items: &[BatchItem], kind: BatchKind) -> (Vec<Option<Key>>, Vec<Item
             _ => None,
         };
         result.external_id = external.clone();
-        let key = match kind {
-            BatchKind::Update { id_type: IdType::Id, .. } => input.id.map(Key::Id),
-            BatchKind::Update { id_type: IdType::ExternalId, .. } | BatchKind::Insert => external.map(Key::External),
+        let key = match (&target, kind) {
+            (Some(t), _) => Some(t.clone()),
+            (None, BatchKind::Update { id_type: IdType::Id, .. }) => input.id.map(Key::Id),
+            (None, BatchKind::Update { id_type: IdType::ExternalId, .. } | BatchKind::Insert | BatchKind::Create) => {
+                external.map(Key::External)
+            }
         };
         if let Some(Key::Id(id)) = key {
             result.id = Some(id);
@@ -316,7 +384,7 @@ fn identify(items: &[BatchItem], kind: BatchKind) -> (Vec<Option<Key>>, Vec<Item
                 }
             }
             // An insert without an externalId: `apply` reports it as required.
-            (None, BatchKind::Insert) => {}
+            (None, BatchKind::Insert | BatchKind::Create) => {}
         }
         keys.push(key);
         results.push(result);
@@ -342,7 +410,10 @@ async fn check_external_ids(
 ) -> Result<(), StoreError> {
     let mut taken_by: HashMap<&str, usize> = HashMap::new();
     let mut failed = Vec::new();
-    for p in planned.iter() {
+    // Items keeping their contact's externalId claim it first: when a rename collides with
+    // one, the rename is what fails.
+    let keeps = |p: &&Planned<'_>| p.stored.is_none_or(|c| c.data.external_id == p.applied.data.external_id);
+    for p in planned.iter().filter(keeps).chain(planned.iter().filter(|p| !keeps(p))) {
         let ext = p.applied.data.external_id.as_str();
         if let Some(first) = taken_by.get(ext) {
             failed.push((
@@ -383,6 +454,7 @@ async fn check_external_ids(
                 }
                 for p in planned.iter() {
                     if p.applied.data.external_id == *ext
+                        && !failing.contains(&p.index)
                         && p.stored.is_some_and(|c| c.id != *owner)
                         && reported.insert((p.index, *owner))
                     {

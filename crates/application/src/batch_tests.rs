@@ -770,3 +770,105 @@ async fn a_duplicate_claim_that_fails_does_not_free_the_external_id_it_keeps() {
         assert!(r.errors.iter().all(|e| e.code == ErrorCode::ExternalIdTaken), "{r:?}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 9. single writes: create (POST one) and replace_one (PUT one, named by the URI)
+// ---------------------------------------------------------------------------------------------
+
+fn create() -> BatchOptions {
+    opts(BatchKind::Create, true, false)
+}
+
+#[tokio::test]
+async fn create_inserts_a_new_external_id() {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "e1", 1)]);
+    tx.expect_insert_contacts().times(1).returning(|_, data, _, _| {
+        assert_eq!(data[0].external_id, "new");
+        Ok(vec![9])
+    });
+    expect_commit(&mut tx);
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+    let results = uc
+        .run(
+            ORG,
+            ACTOR,
+            vec![item(
+                json!({"id": 1, "externalId": "new", "firstName": "N", "lastName": "L", "recordTypeId": EMPLOYEE}),
+            )],
+            create(),
+        )
+        .await
+        .unwrap();
+    assert_eq!((results[0].id, results[0].status, results[0].version), (Some(9), ItemStatus::Created, Some(1)));
+}
+
+#[tokio::test]
+async fn create_with_an_existing_external_id_is_310_and_writes_nothing() {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "e1", 1)]);
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+    let failed = rejected(uc.run(ORG, ACTOR, vec![changed(1, "e1")], create()).await);
+    assert_eq!(codes(&failed[0]), vec![ErrorCode::ExternalIdTaken]);
+    assert_eq!(failed[0].errors[0].message, "externalId e1 already belongs to contact 1");
+}
+
+#[tokio::test]
+async fn replace_one_by_id_ignores_the_body_id() {
+    let mut tx = MockContactTx::new();
+    tx.expect_lock_contacts()
+        .withf(|org, ids, exts| (*org, ids, exts.is_empty()) == (ORG, &[1][..], true))
+        .times(1)
+        .returning(|_, _, _| Ok(vec![stored(1, "e1", 3)]));
+    let updates = capture_updates(&mut tx);
+    expect_commit(&mut tx);
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+    let input = serde_json::from_value(with(same_json(2, "e1"), json!({"firstName": "Changed"}))).unwrap();
+    let r = uc.replace_one(ORG, ACTOR, &ContactRef::Id(1), input).await.unwrap();
+    assert_eq!((r.id, r.status, r.version), (Some(1), ItemStatus::Updated, Some(4)));
+    assert_eq!(updates.lock().unwrap()[0].id, 1);
+}
+
+#[tokio::test]
+async fn replace_one_by_external_id_renames_or_keeps_the_uris_external_id() {
+    // The body names another externalId: a rename of the contact the URI names.
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "e1", 1)]);
+    tx.expect_external_id_owners().withf(|_, exts| exts == ["e9"]).times(1).returning(|_, _| Ok(vec![]));
+    let updates = capture_updates(&mut tx);
+    expect_commit(&mut tx);
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+    let input = serde_json::from_value(same_json(1, "e9")).unwrap();
+    let r = uc.replace_one(ORG, ACTOR, &ContactRef::ExternalId("e1".into()), input).await.unwrap();
+    assert_eq!((r.id, r.status, r.external_id.as_deref()), (Some(1), ItemStatus::Updated, Some("e9")));
+    assert_eq!(updates.lock().unwrap()[0].data.external_id, "e9");
+
+    // No externalId in the body: the URI's is kept, nothing changes.
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "e1", 1)]);
+    expect_commit(&mut tx);
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+    let input =
+        serde_json::from_value(json!({"firstName": "First", "lastName": "Last1", "recordTypeId": EMPLOYEE})).unwrap();
+    let r = uc.replace_one(ORG, ACTOR, &ContactRef::ExternalId("e1".into()), input).await.unwrap();
+    assert_eq!((r.status, r.version), (ItemStatus::Unchanged, Some(1)));
+}
+
+#[tokio::test]
+async fn replace_one_of_an_unknown_contact_or_with_a_stale_version_fails() {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "e1", 2)]);
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+    let input = serde_json::from_value(same_json(1, "x")).unwrap();
+    let failed =
+        rejected(uc.replace_one(ORG, ACTOR, &ContactRef::ExternalId("nope".into()), input).await.map(|r| vec![r]));
+    assert_eq!(codes(&failed[0]), vec![ErrorCode::ContactNotFound]);
+    assert_eq!(failed[0].errors[0].message, "Contact nope not found.");
+
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "e1", 2)]);
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+    let input = serde_json::from_value(with(same_json(1, "e1"), json!({"version": 1}))).unwrap();
+    let failed = rejected(uc.replace_one(ORG, ACTOR, &ContactRef::Id(1), input).await.map(|r| vec![r]));
+    assert_eq!(codes(&failed[0]), vec![ErrorCode::VersionMismatch]);
+}

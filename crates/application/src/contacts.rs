@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use contacts_domain::{Catalog, Contact};
 
-use crate::ports::{CatalogStore, ContactReader, PageRequest, StoreError};
+use crate::ports::{CatalogStore, ContactReader, ContactRef, ListQuery, StoreError};
 
 /// The read use cases. Reads come with the catalog, to name what the contact references.
 #[derive(Clone)]
@@ -29,12 +29,28 @@ impl ContactQueries {
         Ok(Some((contact, self.catalog.load_catalog(org).await?)))
     }
 
-    /// A page of the active contacts of `org` (stable order), their total count, and the catalog.
+    /// The active contact of `org` named by `target` (id or externalId), if any, and the catalog.
     ///
     /// # Errors
     /// When the store fails.
-    pub async fn list(&self, org: i64, page: PageRequest) -> Result<(Vec<Contact>, u64, Catalog), StoreError> {
-        let (contacts, total) = self.reader.list_contacts(org, page).await?;
+    pub async fn get_by(&self, org: i64, target: &ContactRef) -> Result<Option<(Contact, Catalog)>, StoreError> {
+        let found = match target {
+            ContactRef::Id(id) => self.reader.get_contact(org, *id).await?,
+            ContactRef::ExternalId(e) => self.reader.get_contact_by_external_id(org, e).await?,
+        };
+        let Some(contact) = found else {
+            return Ok(None);
+        };
+        Ok(Some((contact, self.catalog.load_catalog(org).await?)))
+    }
+
+    /// A page of the active contacts of `org` that pass the query's filter, in its (total)
+    /// order; how many pass the filter; and the catalog.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub async fn list(&self, org: i64, query: &ListQuery) -> Result<(Vec<Contact>, u64, Catalog), StoreError> {
+        let (contacts, total) = self.reader.list_contacts(org, query).await?;
         Ok((contacts, total, self.catalog.load_catalog(org).await?))
     }
 }

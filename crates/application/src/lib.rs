@@ -3,6 +3,7 @@
 //! - [`batch::ContactBatches`]: Update Contacts (Batch), Insert Contacts (Batch), and the
 //!   single full replace, which is a batch of one.
 //! - [`contacts::ContactQueries`]: get and list.
+//! - [`delete`]: Delete Contacts (Batch) and the single delete, soft deletes.
 //! - [`catalog::CatalogService`]: create and list record types, groups, attributes, paths, topics.
 //! - [`auth`]: organizations, users, roles and password hashing.
 
@@ -10,6 +11,7 @@ pub mod auth;
 pub mod batch;
 pub mod catalog;
 pub mod contacts;
+pub mod delete;
 pub mod groups;
 pub mod ports;
 

@@ -4,13 +4,14 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use contacts_application::ports::{ContactReader, PageRequest};
+use contacts_application::ports::{ContactReader, ListQuery};
 use contacts_application::StoreError;
 use contacts_domain::Contact;
 use sqlx::postgres::PgRow;
 use sqlx::{FromRow, PgConnection};
 
 use crate::error::store_error;
+use crate::list::{count_query, page_query};
 use crate::schema::{contact_columns, AddressRow, AttributeRow, ContactRow, PathRow};
 use crate::PgStore;
 
@@ -108,67 +109,48 @@ where
         .map_err(|e| store_error(e, "loading the children of contacts"))
 }
 
-/// The offset of a 1-based page (page 0 reads as page 1).
-fn offset(page: PageRequest) -> i64 {
-    i64::from(page.number.saturating_sub(1)) * i64::from(page.size)
+/// The active contact of `org` by id (`$2`).
+const GET_BY_ID: &str =
+    concat!("SELECT ", contact_columns!(), " FROM contacts WHERE organization_id = $1 AND status = 'A' AND id = $2");
+
+/// The active contact of `org` by externalId (`$2`).
+const GET_BY_EXTERNAL_ID: &str = concat!(
+    "SELECT ",
+    contact_columns!(),
+    " FROM contacts WHERE organization_id = $1 AND status = 'A' AND external_id = $2"
+);
+
+/// The contact of `org` selected by `sql` (`$2` bound to `key`), whole, from one snapshot.
+async fn get_one<K>(store: &PgStore, org: i64, sql: &'static str, key: K) -> Result<Option<Contact>, StoreError>
+where
+    K: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + std::fmt::Display,
+{
+    let context = format!("reading contact {key}");
+    let mut tx = store.read_snapshot().await?;
+    let rows: Vec<ContactRow> =
+        sqlx::query_as(sql).bind(org).bind(key).fetch_all(&mut *tx).await.map_err(|e| store_error(e, &context))?;
+    let contact = load_contacts(&mut tx, org, rows).await?.pop();
+    tx.commit().await.map_err(|e| store_error(e, &context))?;
+    Ok(contact)
 }
 
 #[async_trait]
 impl ContactReader for PgStore {
     async fn get_contact(&self, org: i64, id: i64) -> Result<Option<Contact>, StoreError> {
-        let err = |e| store_error(e, format!("reading contact {id}"));
-        let mut tx = self.read_snapshot().await?;
-        let rows: Vec<ContactRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            contact_columns!(),
-            " FROM contacts WHERE organization_id = $1 AND id = $2 AND status = 'A'"
-        ))
-        .bind(org)
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(err)?;
-        let contact = load_contacts(&mut tx, org, rows).await?.pop();
-        tx.commit().await.map_err(err)?;
-        Ok(contact)
+        get_one(self, org, GET_BY_ID, id).await
     }
 
-    async fn list_contacts(&self, org: i64, page: PageRequest) -> Result<(Vec<Contact>, u64), StoreError> {
+    async fn get_contact_by_external_id(&self, org: i64, external_id: &str) -> Result<Option<Contact>, StoreError> {
+        get_one(self, org, GET_BY_EXTERNAL_ID, external_id.to_owned()).await
+    }
+
+    async fn list_contacts(&self, org: i64, query: &ListQuery) -> Result<(Vec<Contact>, u64), StoreError> {
         let err = |e| store_error(e, "listing contacts");
         let mut tx = self.read_snapshot().await?;
-        let total: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM contacts WHERE organization_id = $1 AND status = 'A'")
-                .bind(org)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(err)?;
-        let rows: Vec<ContactRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            contact_columns!(),
-            " FROM contacts WHERE organization_id = $1 AND status = 'A' \
-              ORDER BY id LIMIT $2 OFFSET $3"
-        ))
-        .bind(org)
-        .bind(i64::from(page.size))
-        .bind(offset(page))
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(err)?;
+        let total: i64 = count_query(org, &query.filter).build_query_scalar().fetch_one(&mut *tx).await.map_err(err)?;
+        let rows: Vec<ContactRow> = page_query(org, query).build_query_as().fetch_all(&mut *tx).await.map_err(err)?;
         let contacts = load_contacts(&mut tx, org, rows).await?;
         tx.commit().await.map_err(err)?;
         Ok((contacts, u64::try_from(total).unwrap_or_default()))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pages_are_one_based() {
-        let page = |number, size| offset(PageRequest { number, size });
-        assert_eq!(page(1, 100), 0);
-        assert_eq!(page(3, 100), 200);
-        assert_eq!(page(0, 100), 0);
     }
 }

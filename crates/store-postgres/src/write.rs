@@ -7,10 +7,11 @@
 //! - `insert_contacts`: 1 (ids) + 1 (contacts) + at most 4 (one per non-empty child table);
 //! - `update_contacts`: 1 (contacts) + 4 (delete the children) + at most 4 (insert them);
 //! - `add_memberships`: 1;
+//! - `delete_contacts`: 1;
 //! - `commit`: 1.
 
 use async_trait::async_trait;
-use contacts_application::ports::{ContactTx, ContactUpdate};
+use contacts_application::ports::{ContactTx, ContactUpdate, DeletedContact};
 use contacts_application::StoreError;
 use contacts_domain::{Contact, ContactData};
 use sqlx::{PgConnection, Postgres, Transaction};
@@ -266,6 +267,50 @@ impl ContactTx for PgContactTx {
         .await
         .map_err(|e| store_error(e, "removing group memberships"))?;
         Ok(())
+    }
+
+    async fn delete_contacts(
+        &mut self,
+        org: i64,
+        ids: &[i64],
+        external_ids: &[String],
+        actor: &str,
+        now: i64,
+    ) -> Result<Vec<DeletedContact>, StoreError> {
+        if ids.is_empty() && external_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One statement: lock the targets in id order (no deadlock with a concurrent batch),
+        // then retire them. The externalId moves to deleted_external_id, which frees it for a
+        // new contact; children and memberships stay, for a restore.
+        let rows: Vec<(i64, Option<String>, i64)> = sqlx::query_as(
+            "WITH target AS ( \
+                 SELECT id FROM contacts \
+                 WHERE organization_id = $1 AND status = 'A' AND (id = ANY($2) OR external_id = ANY($3)) \
+                 ORDER BY id FOR UPDATE \
+             ) \
+             UPDATE contacts AS c SET status = 'D', deleted_external_id = c.external_id, \
+                 external_id = NULL, version = c.version + 1, last_modified_date = $4, \
+                 last_modified_by = $5 \
+             FROM target WHERE c.organization_id = $1 AND c.id = target.id \
+             RETURNING c.id, c.deleted_external_id, c.version",
+        )
+        .bind(org)
+        .bind(ids)
+        .bind(external_ids)
+        .bind(now)
+        .bind(actor)
+        .fetch_all(self.conn()?)
+        .await
+        .map_err(|e| store_error(e, "deleting contacts"))?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, external_id, version)| DeletedContact {
+                id,
+                external_id: external_id.unwrap_or_default(),
+                version,
+            })
+            .collect())
     }
 
     async fn commit(&mut self) -> Result<(), StoreError> {

@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{bare_contact, full_contact, org};
-use contacts_application::ports::{ContactReader, ContactUpdate, PageRequest, UnitOfWork};
+use contacts_application::ports::{ContactReader, ContactUpdate, ListQuery, UnitOfWork};
 use contacts_application::StoreError;
 use contacts_domain::{Contact, ContactData, ContactStatus};
 use sqlx::PgPool;
@@ -148,7 +148,7 @@ async fn the_database_refuses_two_contacts_with_one_externalid(pool: PgPool) {
     tx.update_contacts(o.id, &[update], "t", NOW).await.unwrap();
     assert!(matches!(tx.commit().await, Err(StoreError::Conflict)));
 
-    let (all, total) = store.list_contacts(o.id, PageRequest { number: 1, size: 10 }).await.unwrap();
+    let (all, total) = store.list_contacts(o.id, &ListQuery::page(1, 10)).await.unwrap();
     assert_eq!(total, 2);
     let exts: BTreeSet<_> = all.iter().map(|c| c.data.external_id.as_str()).collect();
     assert_eq!(exts, BTreeSet::from(["dup", "other"]));
@@ -203,7 +203,7 @@ async fn another_organizations_contacts_are_never_seen(pool: PgPool) {
     drop(tx);
 
     assert_eq!(store.get_contact(mine.id, their_ids[0]).await.unwrap(), None);
-    let (page, total) = store.list_contacts(mine.id, PageRequest { number: 1, size: 100 }).await.unwrap();
+    let (page, total) = store.list_contacts(mine.id, &ListQuery::page(1, 100)).await.unwrap();
     assert_eq!(total, 1);
     assert_eq!(page.iter().map(|c| c.id).collect::<Vec<_>>(), my_ids);
     assert_eq!(get(&store, theirs.id, their_ids[0]).await.data, full_contact(&theirs, "same"));
@@ -220,7 +220,7 @@ async fn pages_are_stable_by_id_with_the_total(pool: PgPool) {
 
     let mut seen = Vec::new();
     for (number, expected) in [(1, 10), (2, 10), (3, 5), (4, 0)] {
-        let (page, total) = store.list_contacts(o.id, PageRequest { number, size: 10 }).await.unwrap();
+        let (page, total) = store.list_contacts(o.id, &ListQuery::page(number, 10)).await.unwrap();
         assert_eq!(total, 25);
         assert_eq!(page.len(), expected, "page {number}");
         for c in &page {

@@ -13,6 +13,99 @@ pub struct PageRequest {
     pub size: u32,
 }
 
+/// A contact named by its id or by its externalId (`idType=id|externalId`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ContactRef {
+    Id(i64),
+    ExternalId(String),
+}
+
+impl std::fmt::Display for ContactRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ContactRef::Id(id) => write!(f, "{id}"),
+            ContactRef::ExternalId(e) => f.write_str(e),
+        }
+    }
+}
+
+/// What a listing is ordered by. Every order ends with the contact id (in the same direction)
+/// as a tie-breaker, so that it is total and paging never skips or repeats a contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// Creation order: the order when the client names none.
+    #[default]
+    Id,
+    LastModifiedDate,
+    ExternalId,
+    LastName,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Direction {
+    #[default]
+    Asc,
+    Desc,
+}
+
+/// How the filters of a listing combine (`searchType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SearchType {
+    /// A contact must match every filter given.
+    #[default]
+    And,
+    /// A contact must match at least one filter given.
+    Or,
+}
+
+/// The filters of a listing. An empty list is no filter; with no filter, every active contact
+/// of the organization is listed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ContactFilter {
+    pub contact_ids: Vec<i64>,
+    pub external_ids: Vec<String>,
+    /// Members of any of these groups.
+    pub group_ids: Vec<i64>,
+    pub search: SearchType,
+}
+
+impl ContactFilter {
+    pub fn is_empty(&self) -> bool {
+        self.contact_ids.is_empty() && self.external_ids.is_empty() && self.group_ids.is_empty()
+    }
+}
+
+/// A listing: which contacts, in which order, which page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    pub filter: ContactFilter,
+    pub sort: SortKey,
+    pub direction: Direction,
+    pub page: PageRequest,
+}
+
+impl ListQuery {
+    /// Page `number` (1-based) of `size` of every contact, in creation order.
+    pub fn page(number: u32, size: u32) -> Self {
+        Self {
+            filter: ContactFilter::default(),
+            sort: SortKey::Id,
+            direction: Direction::Asc,
+            page: PageRequest { number, size },
+        }
+    }
+}
+
+/// A contact as a soft delete left it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeletedContact {
+    pub id: i64,
+    /// The externalId it had (now free for another contact).
+    pub external_id: String,
+    /// The version of the deletion (the previous one + 1).
+    pub version: i64,
+}
+
 /// A contact to update: its id, new content and new version.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContactUpdate {
@@ -31,11 +124,19 @@ pub trait ContactReader: Send + Sync {
     /// [`StoreError::Unknown`] when the store fails.
     async fn get_contact(&self, org: i64, id: i64) -> Result<Option<Contact>, StoreError>;
 
-    /// One page of the active contacts of `org` in a stable order (by id), and the total count.
+    /// The active contact of `org` holding `external_id`, if any.
     ///
     /// # Errors
     /// [`StoreError::Unknown`] when the store fails.
-    async fn list_contacts(&self, org: i64, page: PageRequest) -> Result<(Vec<Contact>, u64), StoreError>;
+    async fn get_contact_by_external_id(&self, org: i64, external_id: &str) -> Result<Option<Contact>, StoreError>;
+
+    /// One page of the active contacts of `org` that pass `query.filter`, in the query's order
+    /// (then by id), and how many pass the filter in all. Filtered and paged by the store,
+    /// both read from one snapshot.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] when the store fails.
+    async fn list_contacts(&self, org: i64, query: &ListQuery) -> Result<(Vec<Contact>, u64), StoreError>;
 }
 
 /// Starts units of work: transactions over contacts.
@@ -110,6 +211,23 @@ pub trait ContactTx: Send {
     /// # Errors
     /// [`StoreError::Unknown`] when the store fails.
     async fn remove_memberships(&mut self, org: i64, memberships: &[(i64, i64)]) -> Result<(), StoreError>;
+
+    /// Soft-deletes the active contacts of `org` whose id is in `ids` or whose externalId is in
+    /// `external_ids`, locking them in id order: status `D`, externalId freed, version + 1,
+    /// last modified `now` by `actor`. Their children and group memberships are kept (for a
+    /// restore); reads no longer see them. Returns what was deleted; what was not found (not
+    /// active in `org`) is simply absent: the caller decides whether to commit.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] on a transient conflict; [`StoreError::Unknown`] otherwise.
+    async fn delete_contacts(
+        &mut self,
+        org: i64,
+        ids: &[i64],
+        external_ids: &[String],
+        actor: &str,
+        now: i64,
+    ) -> Result<Vec<DeletedContact>, StoreError>;
 
     /// Commits.
     ///
