@@ -10,12 +10,46 @@ impl Params {
     pub(crate) fn parse(raw: Option<&str>) -> Result<Self, ApiError> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
             .map_err(|e| ApiError::BadRequest(format!("Malformed query string: {e}")))?;
-        Ok(Self(pairs.into_iter().map(|(k, v)| (k, unquote(&v).to_owned())).collect()))
+        Ok(Self(pairs))
     }
 
-    /// The last value of `name`, case-insensitively on the name; blank counts as absent.
+    /// The last value of `name`, case-insensitively on the name, trimmed and unquoted; blank
+    /// counts as absent.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().rev().find(|(k, v)| k.eq_ignore_ascii_case(name) && !v.trim().is_empty()).map(|(_, v)| v.trim())
+        self.0
+            .iter()
+            .rev()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| unquote(v).trim())
+            .find(|v| !v.is_empty())
+    }
+
+    /// Every value of the list parameter `name` (case-insensitive on the name), given repeated
+    /// (`a=1&a=2`), comma-separated (`a=1,2`) or both; each value trimmed and unquoted, blanks
+    /// dropped, in the order given.
+    pub(crate) fn list(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .flat_map(|(_, v)| v.split(','))
+            .map(|v| unquote(v).trim())
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    /// The list parameter `name` as integer ids (see [`Params::list`]).
+    ///
+    /// # Errors
+    /// 400 naming the first value that is not an integer.
+    pub(crate) fn ids(&self, name: &str) -> Result<Vec<i64>, ApiError> {
+        self.list(name)
+            .into_iter()
+            .map(|v| {
+                v.parse().map_err(|_| {
+                    ApiError::BadRequest(format!("Query parameter {name} must hold integer ids (got '{v}')"))
+                })
+            })
+            .collect()
     }
 
     /// # Errors
@@ -90,5 +124,21 @@ mod tests {
         assert!(p.number("pageSize", 1..=5, 100).is_err());
         assert!(Params::parse(Some("atomic=maybe")).unwrap().flag("atomic", true).is_err());
         assert_eq!(p.choice("idType", &[("id", 1), ("externalId", 2)], 1).unwrap(), 1);
+    }
+
+    #[test]
+    fn list_parameters_are_repeated_or_comma_separated() {
+        let p = Params::parse(Some(
+            "externalIds=a,b&ExternalIds=%22c%22&externalIds=&externalIds=d,,%20e%20&groupIds=1,2&contactIds=%22x%22,%22y%22",
+        ))
+        .unwrap();
+        assert_eq!(p.list("externalIds"), vec!["a", "b", "c", "d", "e"]);
+        assert_eq!(p.list("contactIds"), vec!["x", "y"]);
+        assert_eq!(p.ids("groupIds").unwrap(), vec![1, 2]);
+        assert!(p.list("groupId").is_empty());
+        let Err(ApiError::BadRequest(m)) = Params::parse(Some("contactIds=1,x")).unwrap().ids("contactIds") else {
+            panic!("a malformed id is a 400")
+        };
+        assert_eq!(m, "Query parameter contactIds must hold integer ids (got 'x')");
     }
 }

@@ -1,40 +1,53 @@
-//! Contacts: Update Contacts (Batch), Insert Contacts (Batch), get, replace and list.
+//! Contacts: Update / Insert / Delete Contacts (Batch), the single-contact calls
+//! ([`single`]) and the listing ([`list`]).
+
+mod list;
+mod single;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use contacts_application::batch::{BatchKind, BatchOptions, IdType};
-use contacts_application::ports::PageRequest;
+use contacts_application::delete::DeleteError;
+use contacts_application::ports::ContactRef;
 use contacts_domain::UpdateMode;
+use serde_json::Value;
 
-use super::base_url;
 use crate::auth::Need;
 use crate::body;
 use crate::error::ApiError;
 use crate::params::Params;
-use crate::wire::contact::ContactOut;
-use crate::wire::envelope::{BatchEnvelope, ListEnvelope, ReadEnvelope, WriteEnvelope};
+use crate::wire::envelope::BatchEnvelope;
 use crate::AppState;
 
 type Body = Result<Bytes, BytesRejection>;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route("/rest/contacts/{org}/batch", put(update_batch).post(insert_batch))
+        .route("/rest/contacts/{org}/batch", put(update_batch).post(insert_batch).delete(delete_batch))
         .route(
             "/rest/contacts/{org}",
-            get(list).put(missing_contact_id).patch(missing_contact_id).delete(missing_contact_id),
+            get(list::list)
+                .post(single::create_one)
+                .put(missing_contact_id)
+                .patch(missing_contact_id)
+                .delete(missing_contact_id),
         )
-        .route("/rest/contacts/{org}/{id}", get(get_one).put(replace_one))
+        .route("/rest/contacts/{org}/{id}", get(single::get_one).put(single::replace_one).delete(single::delete_one))
 }
 
 /// A write to `/rest/contacts/{org}` without a contact id.
 async fn missing_contact_id() -> ApiError {
     ApiError::MissingContactId
+}
+
+/// `idType=id|externalId` (default `id`).
+fn id_type(params: &Params) -> Result<IdType, ApiError> {
+    params.choice("idType", &[("id", IdType::Id), ("externalId", IdType::ExternalId)], IdType::Id)
 }
 
 /// `PUT /rest/contacts/{org}/batch?idType&updateType&atomic&dryRun`
@@ -46,7 +59,7 @@ async fn update_batch(
     body: Body,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(q.as_deref())?;
-    let id_type = params.choice("idType", &[("id", IdType::Id), ("externalId", IdType::ExternalId)], IdType::Id)?;
+    let id_type = id_type(&params)?;
     let mode = params.choice(
         "updateType",
         &[("full", UpdateMode::Full), ("partial", UpdateMode::Partial)],
@@ -83,86 +96,96 @@ async fn run_batch(
     Ok(Json(BatchEnvelope::new(&results, opts.dry_run)).into_response())
 }
 
-/// A contact id from a path segment; anything else is a contact that does not exist.
-fn contact_id(segment: &str) -> Result<i64, ApiError> {
-    let s = segment.trim();
-    if s.is_empty() {
-        return Err(ApiError::MissingContactId);
-    }
-    s.parse().map_err(|_| ApiError::ContactNotFound(s.to_owned()))
-}
-
-/// `GET /rest/contacts/{org}/{id}`, with the version as `ETag`.
-async fn get_one(
-    State(s): State<AppState>,
-    Path((org, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let caller = s.authorize(&headers, &org, Need::Read).await?;
-    let id = contact_id(&id)?;
-    let (contact, catalog) =
-        s.queries.get(caller.org, id).await?.ok_or_else(|| ApiError::ContactNotFound(id.to_string()))?;
-    let mut response = Json(ReadEnvelope::new(ContactOut::new(&contact, &catalog))).into_response();
-    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", contact.version)) {
-        response.headers_mut().insert(header::ETAG, etag);
-    }
-    Ok(response)
-}
-
-/// `If-Match: "3"` (or `W/"3"`, or `3`) → version 3.
-fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
-    let Some(v) = headers.get(header::IF_MATCH) else {
-        return Ok(None);
-    };
-    let text = v.to_str().unwrap_or("").trim();
-    if text == "*" {
-        return Ok(None);
-    }
-    let bare = text.trim_start_matches("W/").trim_matches('"');
-    bare.parse().map(Some).map_err(|_| {
-        ApiError::BadRequest(format!("If-Match must carry a contact version such as \"3\" (got '{text}')"))
-    })
-}
-
-/// `PUT /rest/contacts/{org}/{id}`: a full replace; the body's `id` is ignored.
-async fn replace_one(
-    State(s): State<AppState>,
-    Path((org, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
-    let caller = s.authorize(&headers, &org, Need::WriteContacts).await?;
-    let id = contact_id(&id)?;
-    let mut input = body::contact(&body::bytes(body)?)?;
-    input.id = Some(id);
-    if let Some(v) = if_match(&headers)? {
-        input.version = Some(v);
-    }
-    let opts = BatchOptions {
-        kind: BatchKind::Update { id_type: IdType::Id, mode: UpdateMode::Full },
-        atomic: true,
-        dry_run: false,
-    };
-    let results = s.batches.run(caller.org, &caller.username, vec![Ok(input)], opts).await?;
-    let base = format!("{}/rest/contacts/{}/", base_url(&headers), caller.org);
-    Ok(Json(WriteEnvelope::new(base, results.first().and_then(|r| r.id).unwrap_or(id))).into_response())
-}
-
-/// `GET /rest/contacts/{org}?pageNumber&pageSize`
-async fn list(
+/// `DELETE /rest/contacts/{org}/batch?idType=id|externalId`, body `[id, "id", ...]` (or
+/// externalIds): a soft delete of all of them, or of none when any is not a contact of the
+/// organization (401 `contactIds invalid to the organization <org>`).
+async fn delete_batch(
     State(s): State<AppState>,
     Path(org): Path<String>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
+    body: Body,
 ) -> Result<Response, ApiError> {
-    let caller = s.authorize(&headers, &org, Need::Read).await?;
+    let caller = s.authorize(&headers, &org, Need::WriteContacts).await?;
     let params = Params::parse(q.as_deref())?;
-    let page = PageRequest {
-        number: params.number("pageNumber", 1..=u32::MAX, 1)?,
-        size: params.number("pageSize", 1..=3000, 100)?,
+    let targets = delete_targets(&body::bytes(body)?, id_type(&params)?)?;
+    let results = s.batches.delete(caller.org, &caller.username, &targets).await.map_err(|e| match e {
+        DeleteError::NotFound(missing) => {
+            let missing: Vec<String> = missing.iter().map(ToString::to_string).collect();
+            tracing::info!(missing = missing.join(","), "delete names contacts not in the organization");
+            ApiError::ContactIdsInvalid(caller.org)
+        }
+        other => delete_error(other),
+    })?;
+    Ok(Json(BatchEnvelope::new(&results, false)).into_response())
+}
+
+/// The failures of a delete other than contacts not found (which each route words itself).
+fn delete_error(e: DeleteError) -> ApiError {
+    match e {
+        DeleteError::TooLarge { limit, got } => {
+            ApiError::TooLarge(format!("The batch has {got} items; at most {limit} are allowed (MAX_BATCH_SIZE)"))
+        }
+        DeleteError::NotFound(missing) => {
+            ApiError::ContactNotFound(missing.first().map(ToString::to_string).unwrap_or_default())
+        }
+        DeleteError::Store(e) => e.into(),
+    }
+}
+
+/// A delete body: a JSON array of contact ids (numbers or strings holding integers) or, with
+/// `idType=externalId`, of externalIds (strings, or numbers taken as their digits).
+///
+/// # Errors
+/// 400 when the body is not an array, or naming the first element that is not an identifier.
+fn delete_targets(bytes: &[u8], id_type: IdType) -> Result<Vec<ContactRef>, ApiError> {
+    let Value::Array(items) = body::json(bytes)? else {
+        return Err(ApiError::BadRequest(match id_type {
+            IdType::Id => "The request body must be a JSON array of contact ids".into(),
+            IdType::ExternalId => "The request body must be a JSON array of externalIds".into(),
+        }));
     };
-    let (contacts, total, catalog) = s.queries.list(caller.org, page).await?;
-    let data: Vec<ContactOut> = contacts.iter().map(|c| ContactOut::new(c, &catalog)).collect();
-    let uri = format!("{}/rest/contacts/{}", base_url(&headers), caller.org);
-    Ok(Json(ListEnvelope::new(&uri, page.number, page.size, total, data)).into_response())
+    items
+        .iter()
+        .enumerate()
+        .map(|(index, v)| {
+            let text = match v {
+                Value::String(s) => Some(s.trim().to_owned()),
+                Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+                _ => None,
+            };
+            let target = match (id_type, text) {
+                (IdType::Id, Some(t)) => t.parse().ok().map(ContactRef::Id),
+                (IdType::ExternalId, Some(t)) if !t.is_empty() => Some(ContactRef::ExternalId(t)),
+                _ => None,
+            };
+            target.ok_or_else(|| {
+                let what = if id_type == IdType::Id { "a contact id" } else { "an externalId" };
+                ApiError::BadRequest(format!("Item {index} of the body is not {what}: {v}"))
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delete_bodies_take_ids_as_numbers_or_strings() {
+        let ids = delete_targets(br#"[1, "2", " 3 "]"#, IdType::Id).unwrap();
+        assert_eq!(ids, vec![ContactRef::Id(1), ContactRef::Id(2), ContactRef::Id(3)]);
+        let exts = delete_targets(br#"["a", 12]"#, IdType::ExternalId).unwrap();
+        assert_eq!(exts, vec![ContactRef::ExternalId("a".into()), ContactRef::ExternalId("12".into())]);
+        for (body, id_type, message) in [
+            (&br#"["1x"]"#[..], IdType::Id, "Item 0 of the body is not a contact id: \"1x\""),
+            (br#"[1, 2.5]"#, IdType::Id, "Item 1 of the body is not a contact id: 2.5"),
+            (br#"[1, null]"#, IdType::ExternalId, "Item 1 of the body is not an externalId: null"),
+            (br#"["a", " "]"#, IdType::ExternalId, "Item 1 of the body is not an externalId: \" \""),
+            (br#"{"ids": [1]}"#, IdType::Id, "The request body must be a JSON array of contact ids"),
+        ] {
+            let Err(ApiError::BadRequest(m)) = delete_targets(body, id_type) else { panic!("a 400 for {body:?}") };
+            assert_eq!(m, message);
+        }
+    }
 }

@@ -78,6 +78,20 @@ impl WriteEnvelope {
     }
 }
 
+/// `{"message": "OK", "id"}`: a single delete (a body, never an empty 204: some clients read
+/// only the body).
+#[derive(Serialize)]
+pub struct DeleteEnvelope {
+    pub message: &'static str,
+    pub id: i64,
+}
+
+impl DeleteEnvelope {
+    pub fn new(id: i64) -> Self {
+        Self { message: "OK", id }
+    }
+}
+
 /// `{"message": "OK", "result": {...}}`.
 #[derive(Serialize)]
 pub struct ReadEnvelope<T: Serialize> {
@@ -119,8 +133,15 @@ pub struct Page<T: Serialize> {
 impl<T: Serialize> ListEnvelope<T> {
     /// A page of `data`; `uri` is the resource without query (links add `pageNumber` and `pageSize`).
     pub fn new(uri: &str, number: u32, size: u32, total: u64, data: Vec<T>) -> Self {
+        Self::with_query(uri, "", number, size, total, data)
+    }
+
+    /// [`ListEnvelope::new`] whose links also carry `query` (URL-encoded `name=value` pairs
+    /// joined by `&`, e.g. the filters and sort of the listing), after `pageNumber` and `pageSize`.
+    pub fn with_query(uri: &str, query: &str, number: u32, size: u32, total: u64, data: Vec<T>) -> Self {
         let pages = total.div_ceil(u64::from(size.max(1)));
-        let link = |n: u64| format!("{uri}?pageNumber={n}&pageSize={size}");
+        let extra = if query.is_empty() { String::new() } else { format!("&{query}") };
+        let link = |n: u64| format!("{uri}?pageNumber={n}&pageSize={size}{extra}");
         Self {
             message: "OK",
             first_page_uri: link(1),
@@ -136,5 +157,27 @@ impl<T: Serialize> ListEnvelope<T> {
                 data,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_links_keep_the_query_and_stop_at_the_ends() {
+        let e =
+            ListEnvelope::with_query("http://h/rest/contacts/1", "sortBy=lastName&direction=DESC", 2, 10, 25, vec![0]);
+        let link = |n| format!("http://h/rest/contacts/1?pageNumber={n}&pageSize=10&sortBy=lastName&direction=DESC");
+        assert_eq!(e.first_page_uri, link(1));
+        assert_eq!(e.last_page_uri, link(3));
+        assert_eq!(e.next_page_uri, Some(link(3)));
+        assert_eq!(e.previous_page_uri, Some(link(1)));
+        assert_eq!((e.page.start, e.page.total_page_count), (10, 3));
+        let empty = ListEnvelope::<u8>::new("u", 1, 100, 0, vec![]);
+        assert_eq!(
+            (empty.last_page_uri.as_str(), empty.next_page_uri, empty.previous_page_uri),
+            ("u?pageNumber=1&pageSize=100", None, None)
+        );
     }
 }

@@ -1,0 +1,140 @@
+//! One contact: `POST /rest/contacts/{org}` creates it; `GET|PUT|DELETE
+//! /rest/contacts/{org}/{id}?idType=id|externalId` reads, replaces and deletes it. Every write
+//! goes through the batch use cases (a batch of one): one write path.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use contacts_application::batch::{BatchKind, BatchOptions, IdType};
+use contacts_application::delete::DeleteError;
+use contacts_application::ports::ContactRef;
+
+use super::{delete_error, id_type, Body};
+use crate::auth::Need;
+use crate::body;
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::routes::base_url;
+use crate::wire::contact::ContactOut;
+use crate::wire::envelope::{DeleteEnvelope, ReadEnvelope, WriteEnvelope};
+use crate::AppState;
+
+/// The contact named by a path segment: its id (`idType=id`), or its externalId. An id that
+/// is not an integer names no contact: 404, as an unknown one.
+fn target(segment: &str, id_type: IdType) -> Result<ContactRef, ApiError> {
+    let s = segment.trim();
+    if s.is_empty() {
+        return Err(ApiError::MissingContactId);
+    }
+    match id_type {
+        IdType::Id => s.parse().map(ContactRef::Id).map_err(|_| ApiError::ContactNotFound(s.to_owned())),
+        IdType::ExternalId => Ok(ContactRef::ExternalId(s.to_owned())),
+    }
+}
+
+/// The single-write envelope for contact `id` of `org`.
+fn written(headers: &HeaderMap, org: i64, id: i64) -> Response {
+    let base = format!("{}/rest/contacts/{org}/", base_url(headers));
+    Json(WriteEnvelope::new(base, id)).into_response()
+}
+
+/// `POST /rest/contacts/{org}`: creates one contact. Unlike the batch insert, an externalId
+/// that exists already is a conflict (409, code 310), not an update.
+pub(super) async fn create_one(
+    State(s): State<AppState>,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let caller = s.authorize(&headers, &org, Need::WriteContacts).await?;
+    let input = body::contact(&body::bytes(body)?)?;
+    let opts = BatchOptions { kind: BatchKind::Create, atomic: true, dry_run: false };
+    let results = s.batches.run(caller.org, &caller.username, vec![Ok(input)], opts).await?;
+    let id = results
+        .first()
+        .and_then(|r| r.id)
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a created contact came back without an id: {results:?}")))?;
+    Ok(written(&headers, caller.org, id))
+}
+
+/// `GET /rest/contacts/{org}/{id}?idType=id|externalId`, with the version as `ETag`.
+pub(super) async fn get_one(
+    State(s): State<AppState>,
+    Path((org, segment)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = s.authorize(&headers, &org, Need::Read).await?;
+    let target = target(&segment, id_type(&Params::parse(q.as_deref())?)?)?;
+    let (contact, catalog) =
+        s.queries.get_by(caller.org, &target).await?.ok_or_else(|| ApiError::ContactNotFound(target.to_string()))?;
+    let mut response = Json(ReadEnvelope::new(ContactOut::new(&contact, &catalog))).into_response();
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", contact.version)) {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    Ok(response)
+}
+
+/// `If-Match: "3"` (or `W/"3"`, or `3`) → version 3.
+fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(v) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = v.to_str().unwrap_or("").trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    let bare = text.trim_start_matches("W/").trim_matches('"');
+    bare.parse().map(Some).map_err(|_| {
+        ApiError::BadRequest(format!("If-Match must carry a contact version such as \"3\" (got '{text}')"))
+    })
+}
+
+/// `PUT /rest/contacts/{org}/{id}?idType=id|externalId`: a full replace of the contact the URI
+/// names; the body's `id` is ignored, a different `externalId` renames it. `If-Match` (else a
+/// `version` in the body) must match the stored version.
+pub(super) async fn replace_one(
+    State(s): State<AppState>,
+    Path((org, segment)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let caller = s.authorize(&headers, &org, Need::WriteContacts).await?;
+    let target = target(&segment, id_type(&Params::parse(q.as_deref())?)?)?;
+    let mut input = body::contact(&body::bytes(body)?)?;
+    if let Some(v) = if_match(&headers)? {
+        input.version = Some(v);
+    }
+    let result = s.batches.replace_one(caller.org, &caller.username, &target, input).await?;
+    let id = match (result.id, &target) {
+        (Some(id), _) | (None, &ContactRef::Id(id)) => id,
+        (None, ContactRef::ExternalId(_)) => {
+            return Err(ApiError::Internal(anyhow::anyhow!("a replaced contact came back without an id: {result:?}")))
+        }
+    };
+    Ok(written(&headers, caller.org, id))
+}
+
+/// `DELETE /rest/contacts/{org}/{id}?idType=id|externalId`: a soft delete, answered
+/// `{"message": "OK", "id"}`.
+pub(super) async fn delete_one(
+    State(s): State<AppState>,
+    Path((org, segment)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = s.authorize(&headers, &org, Need::WriteContacts).await?;
+    let target = target(&segment, id_type(&Params::parse(q.as_deref())?)?)?;
+    let results =
+        s.batches.delete(caller.org, &caller.username, std::slice::from_ref(&target)).await.map_err(|e| match e {
+            DeleteError::NotFound(_) => ApiError::ContactNotFound(target.to_string()),
+            other => delete_error(other),
+        })?;
+    let id = results
+        .first()
+        .and_then(|r| r.id)
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a deleted contact came back without an id: {results:?}")))?;
+    Ok(Json(DeleteEnvelope::new(id)).into_response())
+}
