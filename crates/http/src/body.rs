@@ -29,8 +29,34 @@ pub(crate) fn json(bytes: &[u8]) -> Result<Value, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::BadRequest("The request body is empty; a JSON body is required".into()));
     }
-    serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::BadRequest(format!("Malformed JSON at line {} column {}: {e}", e.line(), e.column())))
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::BadRequest(format!("Malformed JSON at line {} column {}: {e}", e.line(), e.column())))?;
+    if let Some(at) = nul_at(&value, &mut String::new()) {
+        let at = if at.is_empty() { "the body".to_owned() } else { at };
+        return Err(ApiError::BadRequest(format!("Text may not contain the NUL character (\\u0000): found in {at}")));
+    }
+    Ok(value)
+}
+
+/// The path (`[0].paths[1].value`) of the first string holding a NUL character: valid JSON,
+/// but no field has a use for it and PostgreSQL text cannot store it (it would be a 500).
+fn nul_at(value: &Value, path: &mut String) -> Option<String> {
+    let descend = |path: &mut String, step: String, v: &Value| {
+        let len = path.len();
+        path.push_str(&step);
+        let found = nul_at(v, path);
+        path.truncate(len);
+        found
+    };
+    match value {
+        Value::String(s) => s.contains('\0').then(|| path.clone()),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| descend(path, format!("[{i}]"), v)),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let step = if path.is_empty() { k.clone() } else { format!(".{k}") };
+            descend(path, step, v)
+        }),
+        _ => None,
+    }
 }
 
 /// Reads `value` as a `T`, naming the field of a type error.
@@ -110,6 +136,17 @@ mod tests {
     fn malformed_json_says_where() {
         let Err(ApiError::BadRequest(m)) = json(b"[{\"a\": 1,\n }") else { panic!("expected a 400") };
         assert!(m.contains("line 2"), "{m}");
+    }
+
+    #[test]
+    fn a_nul_character_in_any_string_is_refused_with_its_place() {
+        let Err(ApiError::BadRequest(m)) = json(br#"[{"a": "x"}, {"paths": [{"value": "1\u0000"}]}]"#) else {
+            panic!("expected a 400")
+        };
+        assert!(m.ends_with("found in [1].paths[0].value"), "{m}");
+        let Err(ApiError::BadRequest(m)) = json(br#""\u0000""#) else { panic!("expected a 400") };
+        assert!(m.ends_with("found in the body"), "{m}");
+        assert!(json(br#"{"a": "\\u0000 is fine escaped", "b": [1, null, true]}"#).is_ok());
     }
 
     #[test]

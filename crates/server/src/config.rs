@@ -22,8 +22,9 @@ pub struct Cli {
 
 #[derive(Debug, Clone, Args)]
 pub struct StoreArgs {
-    /// The store: `postgres://user@host:port/db`.
-    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    /// The store: `postgres://user@host:port/db`. Its value is not shown by `--help`: it may
+    /// hold a password.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
     /// Connections in the database pool.
     #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
