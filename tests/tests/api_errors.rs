@@ -1,0 +1,205 @@
+//! Errors over HTTP (SPEC §1 error table): unknown routes and methods answer JSON envelopes,
+//! a missing organization segment is `401 Missing Organization Id`, every error body carries
+//! `message` and `status`, and no answer ever leaks SQL, driver names or panics.
+
+use contacts_tests::{json, TestApp, EMPLOYEE, ORG};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+/// Sends raw bytes (possibly invalid UTF-8) and returns the status and the body text.
+async fn send_bytes(app: &TestApp, method: Method, path: &str, body: Vec<u8>) -> (StatusCode, String) {
+    let response = app
+        .client
+        .request(method, format!("{}{path}", app.base))
+        .header("Authorization", contacts_tests::basic("demo", "demo"))
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("request");
+    (response.status(), response.text().await.expect("body"))
+}
+
+/// An Everbridge error body: an object with a non-empty `message` and an integer `status`.
+fn assert_error_body(what: &str, status: StatusCode, body: &Value) {
+    assert!(status.is_client_error(), "{what}: {status} {body}");
+    let message = body["message"].as_str().unwrap_or_else(|| panic!("{what}: no message in {body}"));
+    assert!(!message.trim().is_empty(), "{what}: empty message");
+    assert!(body["status"].is_u64(), "{what}: no status in {body}");
+}
+
+const LEAKS: [&str; 9] =
+    ["SQL", "sqlx", "panicked", "stack backtrace", "src/", ".rs:", "postgres", "relation ", "syntax error at"];
+
+fn assert_no_leak(what: &str, text: &str) {
+    for leak in LEAKS {
+        assert!(!text.contains(leak), "{what}: the answer contains {leak:?}: {text}");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_route_is_a_404_envelope() {
+    let app = TestApp::spawn().await;
+    for (method, path) in [
+        (Method::GET, "/"),
+        (Method::GET, "/nope"),
+        (Method::GET, "/rest/unknown/1"),
+        (Method::POST, "/rest/unknown/1"),
+        (Method::GET, "/rest/contacts/1/5/history/extra/segments"),
+        (Method::GET, "/health"),
+    ] {
+        let normalized = path.trim_end_matches('/');
+        let (status, body, _) = app.send_with_headers(method.clone(), path, None, &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {body}");
+        assert_eq!(
+            body,
+            json!({"message": format!("No such resource: {}", if normalized.is_empty() { "/" } else { normalized }), "status": 404})
+        );
+    }
+    // Without credentials as well: no route is an authentication question.
+    let (status, body) = app.anonymous().send(Method::GET, "/nope", None).await;
+    assert_eq!((status, body), (StatusCode::NOT_FOUND, json!({"message": "No such resource: /nope", "status": 404})));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_405_envelope() {
+    let app = TestApp::spawn().await;
+    for (method, path) in [
+        (Method::DELETE, "/rest/groups/1"),
+        (Method::PUT, "/rest/topics/1"),
+        (Method::PATCH, "/rest/recordTypes/1"),
+        (Method::PATCH, "/rest/contacts/1/batch"),
+        (Method::POST, "/health/live"),
+        (Method::DELETE, "/health/ready"),
+    ] {
+        let (status, body, _) = app.send_with_headers(method.clone(), path, Some(json!([])), &[]).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}: {body}");
+        assert_eq!(body, json!({"message": "Method not allowed", "status": 405}), "{method} {path}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_missing_organization_segment_is_401_missing_organization_id() {
+    let app = TestApp::spawn().await;
+    let expected = json!({"message": "Missing Organization Id", "status": 401});
+    for (method, path) in [
+        (Method::PUT, "/rest/contacts//batch"),
+        (Method::POST, "/rest/contacts//batch"),
+        (Method::GET, "/rest/contacts"),
+        (Method::GET, "/rest/contacts/"),
+        (Method::GET, "/rest/contacts//5"),
+        (Method::GET, "/rest/groups"),
+        (Method::POST, "/rest/topics/"),
+    ] {
+        for caller in [app.as_user("demo", "demo"), app.anonymous()] {
+            let (status, body, _) = caller.send_full(method.clone(), path, Some("[]".into()), &[]).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}: {body}");
+            assert_eq!(body, expected, "{method} {path}");
+        }
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn no_bad_request_leaks_internals_and_each_answers_an_error_envelope() {
+    let app = TestApp::spawn().await;
+    let id = app
+        .create_contacts(json!([{"externalId": "x1", "firstName": "X", "lastName": "Y", "recordTypeId": EMPLOYEE}]))
+        .await[0];
+    let batch = format!("/rest/contacts/{ORG}/batch");
+    let one = format!("/rest/contacts/{ORG}/{id}");
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let long = "x".repeat(100_000);
+    let cases: Vec<(Method, String, String)> = vec![
+        (Method::PUT, batch.clone(), "[{".into()),
+        (Method::PUT, batch.clone(), "{\"not\": \"an array\"}".into()),
+        (Method::PUT, batch.clone(), deep.clone()),
+        (Method::PUT, batch.clone(), "[1, \"two\", null, []]".into()),
+        (Method::PUT, batch.clone(), json!([{"id": "99999999999999999999999", "externalId": "x1"}]).to_string()),
+        (Method::PUT, batch.clone(), json!([{"id": id, "externalId": "x1", "firstName": "X", "lastName": "Y", "recordTypeId": 424242}]).to_string()),
+        (Method::PUT, batch.clone(), json!([{"id": id, "externalId": "x1", "firstName": "X", "lastName": "Y", "recordTypeName": "'; DROP TABLE contacts; --"}]).to_string()),
+        (Method::PUT, batch.clone(), json!([{"id": id, "externalId": long, "firstName": "X", "lastName": "Y", "recordTypeId": EMPLOYEE}]).to_string()),
+        (Method::PUT, batch.clone(), json!([{"id": id, "externalId": "x1", "firstName": "X", "lastName": "Y", "recordTypeId": EMPLOYEE, "paths": [{"pathId": -1, "value": "a@b.c"}]}]).to_string()),
+        (Method::PUT, batch.clone(), json!([{"id": id, "externalId": "x1", "firstName": "X", "lastName": "Y", "recordTypeId": EMPLOYEE, "groups": [i64::MAX]}]).to_string()),
+        (Method::PUT, batch.clone(), json!([{"id": id, "externalId": "x1", "firstName": "X", "lastName": "Y", "recordTypeId": EMPLOYEE, "topics": [-3]}]).to_string()),
+        (Method::PUT, batch.clone(), json!([{"id": -1, "externalId": "x1", "firstName": "X", "lastName": "Y", "recordTypeId": EMPLOYEE}]).to_string()),
+        (Method::PUT, format!("{batch}?atomic=maybe"), "[]".into()),
+        (Method::PUT, format!("{batch}?idType=name"), "[]".into()),
+        (Method::PUT, format!("{batch}?updateType=%ZZ"), "[]".into()),
+        (Method::POST, batch.clone(), "".into()),
+        (Method::POST, batch.clone(), json!([{"externalId": "x1", "firstName": {"a": 1}}]).to_string()),
+        (Method::PUT, one.clone(), "[]".into()),
+        (Method::PUT, one.clone(), "{\"firstName\": \"A\"".into()),
+        (Method::PUT, one.clone(), json!({"externalId": "x1"}).to_string()),
+        (Method::PUT, one.clone(), json!({"externalId": "x1", "firstName": "X", "lastName": "Y", "recordTypeId": EMPLOYEE, "version": 7}).to_string()),
+        (Method::GET, format!("/rest/contacts/{ORG}/-5"), String::new()),
+        (Method::GET, format!("/rest/contacts/{ORG}/%27%20OR%201=1--"), String::new()),
+        (Method::GET, format!("/rest/contacts/{ORG}?pageSize=%27"), String::new()),
+        (Method::GET, "/rest/contacts/99999999999999999999/1".into(), String::new()),
+        (Method::POST, "/rest/topics/1".into(), json!({"id": i64::MAX, "name": "max"}).to_string()),
+        (Method::POST, "/rest/topics/1".into(), json!({"name": "x".repeat(5000)}).to_string()),
+        (Method::POST, "/rest/groups/1".into(), json!({"name": "g", "parentId": i64::MAX}).to_string()),
+        (Method::POST, "/rest/groups/1".into(), deep),
+        (Method::POST, "/rest/contactPaths/1".into(), json!({"prompt": "p", "type": "'; --"}).to_string()),
+    ];
+    for (method, path, body) in cases {
+        let shown = &body[..body.len().min(80)];
+        let (status, answer) = app.send_raw(method.clone(), &path, &body).await;
+        let what = format!("{method} {path} {shown}");
+        assert_no_leak(&what, &answer.to_string());
+        // i64::MAX as an explicit topic id is allowed; everything else here is refused.
+        if status.is_success() {
+            assert!(path.ends_with("/topics/1") && body.contains("max"), "{what}: {status} {answer}");
+            continue;
+        }
+        assert_error_body(&what, status, &answer);
+    }
+    // Bytes that are not UTF-8.
+    for path in [batch.clone(), one.clone(), "/rest/topics/1".into()] {
+        let method = if path.contains("topics") { Method::POST } else { Method::PUT };
+        let (status, text) = send_bytes(&app, method, &path, b"[{\"firstName\": \"\xff\xfe\"}]".to_vec()).await;
+        let answer: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {text}"));
+        assert_no_leak(&path, &text);
+        assert_error_body(&path, status, &answer);
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {text}");
+    }
+    // The contact is as it was.
+    let c = app.contact(id).await;
+    assert_eq!((c["externalId"].clone(), c["version"].clone()), (json!("x1"), json!(1)));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn text_with_a_nul_character_is_a_400_naming_where_not_a_500() {
+    let app = TestApp::spawn().await;
+    let batch = format!("/rest/contacts/{ORG}/batch");
+    let cases = [
+        (
+            Method::POST,
+            batch.clone(),
+            json!([{"externalId": "nul\u{0}1", "firstName": "A", "lastName": "B", "recordTypeId": EMPLOYEE}]),
+            "[0].externalId",
+        ),
+        (
+            Method::PUT,
+            format!("{batch}?idType=externalId"),
+            json!([{"externalId": "ok", "firstName": "A", "lastName": "B", "recordTypeId": EMPLOYEE},
+                   {"externalId": "nul2", "firstName": "A", "lastName": "B", "recordTypeId": EMPLOYEE,
+                    "paths": [{"pathId": 241_901_148_045_316_i64, "value": "a\u{0}@example.com"}]}]),
+            "[1].paths[0].value",
+        ),
+        (Method::POST, "/rest/topics/1".to_owned(), json!({"name": "t\u{0}"}), "name"),
+        (Method::PUT, format!("/rest/contacts/{ORG}/1"), json!({"externalId": "x", "suffix": "\u{0}"}), "suffix"),
+    ];
+    for (method, path, body, at) in cases {
+        let (status, answer) = app.send_raw(method.clone(), &path, &body.to_string()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{method} {path} {body}: {answer}");
+        let message = format!("Text may not contain the NUL character (\\u0000): found in {at}");
+        assert_eq!(answer, json!({"message": message, "status": 400}), "{method} {path} {body}");
+    }
+    let (_, list) = app.get(&format!("/rest/contacts/{ORG}")).await;
+    assert_eq!(list["page"]["totalCount"], 0);
+    app.stop().await;
+}
