@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod contacts;
 pub mod delete;
 pub mod groups;
+pub mod patch;
 pub mod ports;
 
 pub use ports::StoreError;
