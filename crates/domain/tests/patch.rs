@@ -541,7 +541,7 @@ fn table() -> Vec<(&'static str, Value, Want)> {
 }
 
 #[test]
-fn every_selector_and_operation() {
+fn patch_every_selector_and_operation() {
     let mut failures = Vec::new();
     for (case, ops, want) in table() {
         let result = run(&ops);
@@ -580,7 +580,7 @@ fn every_selector_and_operation() {
 }
 
 #[test]
-fn a_patch_applies_whole_or_not_at_all_and_reports_every_failing_operation() {
+fn patch_applies_whole_or_not_at_all_and_reports_every_failing_operation() {
     let ops = json!([
         {"op": "replace", "path": "/firstName", "value": "Anna"},
         {"op": "replace", "path": "/nickname", "value": "x"},
@@ -594,7 +594,7 @@ fn a_patch_applies_whole_or_not_at_all_and_reports_every_failing_operation() {
 }
 
 #[test]
-fn operations_apply_in_order() {
+fn patch_operations_apply_in_order() {
     let ops = json!([
         {"op": "add", "path": "/paths/-", "value": {"pathId": HOME_PHONE, "value": "+17815550001"}},
         {"op": "replace", "path": format!("/paths/pathId:{HOME_PHONE}/value"), "value": "+17815550002"},
@@ -609,7 +609,7 @@ fn operations_apply_in_order() {
 }
 
 #[test]
-fn an_empty_patch_or_the_stored_values_change_nothing() {
+fn patch_empty_or_of_stored_values_changes_nothing() {
     for ops in [
         json!([]),
         json!([{"op": "replace", "path": "/firstName", "value": "Fiona"}]),
@@ -625,7 +625,7 @@ fn an_empty_patch_or_the_stored_values_change_nothing() {
 }
 
 #[test]
-fn memberships_alone_are_a_change() {
+fn patch_memberships_alone_are_a_change() {
     let outcome =
         run(&json!([{"op": "remove", "path": "/groups/value:1"}, {"op": "add", "path": "/groups/-", "value": 3}]))
             .expect("a valid patch");
@@ -635,7 +635,7 @@ fn memberships_alone_are_a_change() {
 }
 
 #[test]
-fn a_validation_failure_is_blamed_on_the_operation_that_caused_it() {
+fn patch_a_validation_failure_is_blamed_on_the_operation_that_caused_it() {
     let ops = json!([
         {"op": "replace", "path": "/firstName", "value": "Anna"},
         {"op": "add", "path": "/paths/-", "value": {"pathId": HOME_PHONE, "value": "not a number"}},
@@ -650,7 +650,7 @@ fn a_validation_failure_is_blamed_on_the_operation_that_caused_it() {
 }
 
 #[test]
-fn a_time_zone_required_by_new_quiet_time_frames_is_blamed_on_them() {
+fn patch_a_time_zone_required_by_new_quiet_time_frames_is_blamed_on_them() {
     let mut contact = stored();
     contact.data.timezone_id = None;
     contact.data.paths[0].quiet_time_frames.clear();
@@ -666,7 +666,7 @@ fn a_time_zone_required_by_new_quiet_time_frames_is_blamed_on_them() {
 }
 
 #[test]
-fn malformed_operations_are_all_reported_before_anything_applies() {
+fn patch_malformed_operations_are_all_reported_before_anything_applies() {
     let errors = parse_patch(json!([
         {"op": "replace", "path": "/firstName", "value": "A"},
         {"op": "move", "from": "/firstName", "path": "/lastName"},
@@ -685,7 +685,7 @@ fn malformed_operations_are_all_reported_before_anything_applies() {
 }
 
 #[test]
-fn selectors_accept_escaped_names() {
+fn patch_selectors_accept_escaped_names() {
     let mut catalog = catalog();
     catalog = contacts_domain::Catalog::new(
         catalog.record_types.clone(),

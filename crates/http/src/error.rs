@@ -43,6 +43,17 @@ impl ItemError {
     }
 }
 
+/// One failing operation of a PATCH (or the body as a whole), as written in `detail`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PatchDetail {
+    /// Which operation or field: the operation's `path`, or the field that failed validation.
+    pub details: String,
+    pub error_message: String,
+    /// The operation as sent; `null` when the body as a whole is at fault.
+    pub error_patch: serde_json::Value,
+}
+
 /// Everything a handler can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -65,6 +76,9 @@ pub enum ApiError {
     /// Item failures (a batch, or a single write): status, message and code of the first.
     #[error("{} item(s) failed", .0.len())]
     Items(Vec<ItemResult>),
+    /// A PATCH that failed: Everbridge's `{"message", "status", "detail": [...]}`.
+    #[error("Patch failed due to input invalid!")]
+    PatchFailed(Vec<PatchDetail>),
     /// Malformed JSON, wrong types, bad parameters.
     #[error("{0}")]
     BadRequest(String),
@@ -123,7 +137,7 @@ impl ApiError {
             ApiError::Items(items) => {
                 first_error(items).map_or(StatusCode::BAD_REQUEST, |(_, e)| item_status(e.code).0)
             }
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::PatchFailed(_) => StatusCode::BAD_REQUEST,
             ApiError::Conflict(_) | ApiError::Busy => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -143,6 +157,10 @@ impl IntoResponse for ApiError {
             tracing::error!(error = format!("{cause:#}"), "request failed");
         }
         let text = self.to_string();
+        if let ApiError::PatchFailed(detail) = &self {
+            let body = serde_json::json!({ "message": text, "status": status.as_u16(), "detail": detail });
+            return (status, Json(body)).into_response();
+        }
         let mut body = Body { message: &text, status: status.as_u16(), code: None, errors: None };
         if let ApiError::ContactNotFound(_) = &self {
             body.code = Some(404);
@@ -292,6 +310,31 @@ mod tests {
             assert_eq!(body["message"], message);
             assert_eq!(auth.is_some(), message == "Invalid or missing credentials", "{message}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_failed_patch_lists_every_failing_operation_in_everbridge_s_shape() {
+        let op = serde_json::json!({"op": "remove", "path": "/groups/value:2"});
+        let detail = vec![PatchDetail {
+            details: "/groups/value:2".into(),
+            error_message: "the contact is not a member of group 2".into(),
+            error_patch: op.clone(),
+        }];
+        let (status, body, auth) = render(ApiError::PatchFailed(detail)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "message": "Patch failed due to input invalid!",
+                "status": 400,
+                "detail": [{
+                    "details": "/groups/value:2",
+                    "errorMessage": "the contact is not a member of group 2",
+                    "errorPatch": op,
+                }],
+            })
+        );
+        assert!(auth.is_none());
     }
 
     #[test]

@@ -20,6 +20,7 @@ use axum::Router;
 use contacts_application::batch::ContactBatches;
 use contacts_application::catalog::CatalogService;
 use contacts_application::contacts::ContactQueries;
+use contacts_application::patch::ContactPatches;
 use contacts_application::ports::Directory;
 use tower::{Layer, ServiceBuilder};
 use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
@@ -35,6 +36,7 @@ pub type ReadyCheck = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = bool> + Send>>
 pub struct Services {
     pub batches: ContactBatches,
     pub queries: ContactQueries,
+    pub patches: ContactPatches,
     pub catalog: CatalogService,
     pub directory: Arc<dyn Directory>,
     pub ready: ReadyCheck,

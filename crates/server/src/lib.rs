@@ -12,6 +12,7 @@ use axum::extract::Request;
 use contacts_application::batch::ContactBatches;
 use contacts_application::catalog::CatalogService;
 use contacts_application::contacts::ContactQueries;
+use contacts_application::patch::ContactPatches;
 use contacts_http::Services;
 use contacts_store_postgres::PgStore;
 use sqlx::migrate::MigrateDatabase;
@@ -44,6 +45,7 @@ pub fn services(store: Arc<PgStore>, args: &ServeArgs) -> Services {
     Services {
         batches: ContactBatches::new(store.clone(), store.clone(), args.max_batch_size),
         queries: ContactQueries::new(store.clone(), store.clone()),
+        patches: ContactPatches::new(store.clone(), store.clone()),
         catalog: CatalogService::new(store.clone()),
         directory: store,
         ready: Arc::new(move || {
