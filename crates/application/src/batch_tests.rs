@@ -687,6 +687,24 @@ async fn two_items_claiming_one_external_id_fail_the_second_with_310() {
 }
 
 #[tokio::test]
+async fn a_rename_onto_an_external_id_another_item_keeps_fails_the_rename_only() {
+    // Item 0 moves contact 1 to "b"; item 1 changes contact 2 and keeps its "b". Whatever
+    // their order, the rename is what fails: contact 2 is written.
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "a", 1), stored(2, "b", 1)]);
+    tx.expect_external_id_owners().times(1).returning(|_, _| Ok(vec![("b".to_owned(), 2)]));
+    let updates = capture_updates(&mut tx);
+    expect_commit(&mut tx);
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+
+    let results = uc.run(ORG, ACTOR, vec![same(1, "b"), changed(2, "b")], by_id(false)).await.unwrap();
+
+    assert_eq!(statuses(&results), vec![ItemStatus::Failed, ItemStatus::Updated]);
+    assert_eq!(codes(&results[0]), vec![ErrorCode::ExternalIdTaken]);
+    assert_eq!(updates.lock().unwrap().iter().map(|u| u.id).collect::<Vec<_>>(), vec![2]);
+}
+
+#[tokio::test]
 async fn swapping_external_ids_inside_one_batch_is_allowed() {
     let mut tx = MockContactTx::new();
     expect_lock(&mut tx, vec![stored(1, "a", 1), stored(2, "b", 1)]);
