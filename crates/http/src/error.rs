@@ -158,8 +158,13 @@ impl IntoResponse for ApiError {
         }
         let text = self.to_string();
         if let ApiError::PatchFailed(detail) = &self {
-            let body = serde_json::json!({ "message": text, "status": status.as_u16(), "detail": detail });
-            return (status, Json(body)).into_response();
+            #[derive(Serialize)]
+            struct PatchBody<'a> {
+                message: &'a str,
+                status: u16,
+                detail: &'a [PatchDetail],
+            }
+            return (status, Json(PatchBody { message: &text, status: status.as_u16(), detail })).into_response();
         }
         let mut body = Body { message: &text, status: status.as_u16(), code: None, errors: None };
         if let ApiError::ContactNotFound(_) = &self {
