@@ -115,10 +115,15 @@ impl PatchOp {
     }
 }
 
-/// Reads a patch body: a JSON array of operations.
+/// The most operations one patch may hold. Each operation re-reads the contact (its type
+/// check), so an unbounded patch would be an unbounded amount of work for one request; a
+/// patch is meant to change a few fields (PUT or the batch replace whole contacts).
+pub const MAX_OPERATIONS: usize = 1000;
+
+/// Reads a patch body: a JSON array of at most [`MAX_OPERATIONS`] operations.
 ///
 /// # Errors
-/// Every malformed operation, or the body itself when it is not an array.
+/// Every malformed operation, or the body itself when it is not an array or too long.
 pub fn parse_patch(body: Value) -> Result<Vec<PatchOp>, Vec<PatchError>> {
     let Value::Array(items) = body else {
         return Err(vec![PatchError::body(
@@ -126,6 +131,12 @@ pub fn parse_patch(body: Value) -> Result<Vec<PatchOp>, Vec<PatchError>> {
             "the body must be a JSON array of operations [{\"op\", \"path\", \"value\"}]",
         )]);
     };
+    if items.len() > MAX_OPERATIONS {
+        return Err(vec![PatchError::body(
+            "body",
+            format!("a patch holds at most {MAX_OPERATIONS} operations (got {})", items.len()),
+        )]);
+    }
     let mut ops = Vec::with_capacity(items.len());
     let mut errors = Vec::new();
     for (index, raw) in items.into_iter().enumerate() {

@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::*;
-use contacts_domain::patch::{parse_patch, patch_contact, PatchError, PatchOutcome};
+use contacts_domain::patch::{parse_patch, patch_contact, PatchError, PatchOutcome, MAX_OPERATIONS};
 use contacts_domain::Contact;
 use serde_json::{json, Value};
 
@@ -682,6 +682,11 @@ fn patch_malformed_operations_are_all_reported_before_anything_applies() {
 
     let errors = parse_patch(json!({"op": "remove", "path": "/suffix"})).expect_err("not an array");
     assert_eq!((errors[0].index, errors[0].op.clone()), (None, Value::Null));
+
+    let op = json!({"op": "remove", "path": "/suffix"});
+    assert!(parse_patch(Value::Array(vec![op.clone(); MAX_OPERATIONS])).is_ok());
+    let errors = parse_patch(Value::Array(vec![op; MAX_OPERATIONS + 1])).expect_err("too long");
+    assert!(errors[0].message.contains("at most 1000 operations"), "{errors:?}");
 }
 
 #[test]
