@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use contacts_application::batch::{BatchError, ItemResult};
 use contacts_application::catalog::CatalogError;
+use contacts_application::groups::GroupError;
 use contacts_application::StoreError;
 use contacts_domain::ErrorCode;
 use serde::Serialize;
@@ -221,7 +222,21 @@ impl From<CatalogError> for ApiError {
     fn from(e: CatalogError) -> Self {
         match e {
             CatalogError::Invalid { .. } => ApiError::BadRequest(e.to_string()),
+            CatalogError::NotFound { .. } => ApiError::NotFound(e.to_string()),
+            CatalogError::InUse { .. } => ApiError::Conflict(e.to_string()),
             CatalogError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<GroupError> for ApiError {
+    fn from(e: GroupError) -> Self {
+        match e {
+            GroupError::Invalid { .. } | GroupError::Cycle { .. } => ApiError::BadRequest(e.to_string()),
+            GroupError::NotFound(_) => ApiError::NotFound(e.to_string()),
+            GroupError::HasSubgroups { .. } => ApiError::Conflict(e.to_string()),
+            GroupError::ContactsInvalid { org } => ApiError::ContactIdsInvalid(org),
+            GroupError::Store(e) => e.into(),
         }
     }
 }
@@ -314,6 +329,35 @@ mod tests {
             assert_eq!(body["status"], http, "{message}");
             assert_eq!(body["message"], message);
             assert_eq!(auth.is_some(), message == "Invalid or missing credentials", "{message}");
+        }
+    }
+
+    #[tokio::test]
+    async fn group_and_catalog_errors_map_to_everbridge_bodies() {
+        use contacts_application::groups::GroupKey;
+        use contacts_application::ports::CatalogKind;
+        let table: Vec<(ApiError, u16, &str)> = vec![
+            (GroupError::NotFound(GroupKey::Name("g".into())).into(), 404, "Group g not found."),
+            (GroupError::ContactsInvalid { org: 3 }.into(), 401, "contactIds invalid to the organization 3"),
+            (
+                GroupError::HasSubgroups { group: 4, subgroups: 2 }.into(),
+                409,
+                "Group 4 is the parent of 2 groups; delete or move them first",
+            ),
+            (GroupError::Cycle { group: 4, parent: 5 }.into(), 400, "Group 5 cannot be the parent of group 4"),
+            (CatalogError::NotFound { kind: CatalogKind::Topic, id: 9 }.into(), 404, "Topic 9 not found."),
+            (
+                CatalogError::InUse { kind: CatalogKind::Path, id: 9, contacts: 2, message: "in use".into() }.into(),
+                409,
+                "in use",
+            ),
+        ];
+        for (error, http, message) in table {
+            let (status, body, auth) = render(error).await;
+            assert_eq!(status.as_u16(), http, "{message}");
+            assert_eq!(body["status"], http, "{message}");
+            assert!(body["message"].as_str().unwrap().starts_with(message), "{body}");
+            assert!(auth.is_none());
         }
     }
 

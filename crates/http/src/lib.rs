@@ -20,6 +20,7 @@ use axum::Router;
 use contacts_application::batch::ContactBatches;
 use contacts_application::catalog::CatalogService;
 use contacts_application::contacts::ContactQueries;
+use contacts_application::groups::GroupService;
 use contacts_application::patch::ContactPatches;
 use contacts_application::ports::Directory;
 use tower::{Layer, ServiceBuilder};
@@ -38,6 +39,7 @@ pub struct Services {
     pub queries: ContactQueries,
     pub patches: ContactPatches,
     pub catalog: CatalogService,
+    pub groups: GroupService,
     pub directory: Arc<dyn Directory>,
     pub ready: ReadyCheck,
     /// The largest request body accepted, in bytes (413 beyond).
@@ -68,6 +70,14 @@ impl AppState {
         let caller = auth::authorize(&*self.directory, &self.credentials, headers, org_segment, need).await?;
         tracing::Span::current().record("org", caller.org);
         Ok(caller)
+    }
+
+    /// Authenticates the request's caller, whatever organization (for calls without one).
+    pub(crate) async fn authenticate(
+        &self,
+        headers: &axum::http::HeaderMap,
+    ) -> Result<Arc<contacts_application::auth::UserRecord>, ApiError> {
+        auth::authenticate(&*self.directory, &self.credentials, headers).await
     }
 }
 

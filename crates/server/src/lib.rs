@@ -12,6 +12,7 @@ use axum::extract::Request;
 use contacts_application::batch::ContactBatches;
 use contacts_application::catalog::CatalogService;
 use contacts_application::contacts::ContactQueries;
+use contacts_application::groups::GroupService;
 use contacts_application::patch::ContactPatches;
 use contacts_http::Services;
 use contacts_store_postgres::PgStore;
@@ -47,6 +48,7 @@ pub fn services(store: Arc<PgStore>, args: &ServeArgs) -> Services {
         queries: ContactQueries::new(store.clone(), store.clone()),
         patches: ContactPatches::new(store.clone(), store.clone()),
         catalog: CatalogService::new(store.clone()),
+        groups: GroupService::new(store.clone(), store.clone(), store.clone()),
         directory: store,
         ready: Arc::new(move || {
             let s = ready_store.clone();

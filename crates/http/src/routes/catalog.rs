@@ -1,5 +1,8 @@
 //! The organization catalog: list and create record types, groups, contact attribute
-//! definitions, contact paths and topics. Creating is `admin`'s.
+//! definitions, contact paths and topics; get, update and delete one entry ([`entries`]).
+//! Writing is `admin`'s.
+
+mod entries;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -24,12 +27,15 @@ use crate::AppState;
 type Body = Result<Bytes, BytesRejection>;
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new()
+    let router = Router::new()
         .route("/rest/recordTypes/{org}", get(list_record_types).post(create_record_type))
         .route("/rest/groups/{org}", get(list_groups).post(create_group))
         .route("/rest/contactAttributes/{org}", get(list_attributes).post(create_attribute))
         .route("/rest/contactPaths/{org}", get(list_paths).post(create_path))
-        .route("/rest/topics/{org}", get(list_topics).post(create_topic))
+        .route("/rest/topics/{org}", get(list_topics).post(create_topic));
+    entries::KINDS.into_iter().fold(router, |router, (segment, kind)| {
+        router.route(&format!("/rest/{segment}/{{org}}/{{id}}"), entries::methods(segment, kind))
+    })
 }
 
 /// A page of an in-memory list (catalogs are small), in the list envelope.

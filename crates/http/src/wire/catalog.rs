@@ -2,6 +2,7 @@
 //! Create bodies are lenient like every body (ids as numbers or strings, an optional explicit
 //! id so that ids hard-coded by integrations can be kept); `validator` checks their lengths.
 
+use contacts_application::groups::ContactRefs;
 use contacts_domain::input::lenient;
 use contacts_domain::{AttributeDataType, AttributeDef, Group, PathDef, PathType, RecordType, Topic};
 use serde::{Deserialize, Serialize};
@@ -241,5 +242,77 @@ pub struct TopicOut {
 impl TopicOut {
     pub fn new(org: i64, t: &Topic) -> Self {
         Self { id: t.id, organization_id: org, name: t.name.clone() }
+    }
+}
+
+/// An organization the caller is granted (`GET /rest/organizations`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationOut {
+    id: i64,
+    name: String,
+}
+
+impl OrganizationOut {
+    pub fn new(o: &contacts_application::auth::Organization) -> Self {
+        Self { id: o.id, name: o.name.clone() }
+    }
+}
+
+/// The body of a membership call: a JSON array of contact ids (`idType=id`) or externalIds
+/// (`idType=externalId`), each a JSON number or string.
+///
+/// # Errors
+/// A body that is not an array; an element that is neither a number nor a string, is blank, or
+/// (for ids) is not an integer: the message names its index.
+pub fn contact_refs(body: serde_json::Value, by_external_id: bool) -> Result<ContactRefs, String> {
+    use serde_json::Value;
+    let Value::Array(items) = body else {
+        return Err("The request body must be a JSON array of contact ids or externalIds".into());
+    };
+    let mut texts = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let text = match item {
+            Value::String(s) => s.trim().to_owned(),
+            Value::Number(n) => n.to_string(),
+            other => return Err(format!("[{i}]: {other} is not a contact id (a number or a string)")),
+        };
+        if text.is_empty() {
+            return Err(format!("[{i}]: a contact id is blank"));
+        }
+        texts.push(text);
+    }
+    if by_external_id {
+        return Ok(ContactRefs::ExternalIds(texts));
+    }
+    let ids = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| t.parse::<i64>().map_err(|_| format!("[{i}]: '{t}' is not a contact id")))
+        .collect::<Result<_, _>>()?;
+    Ok(ContactRefs::Ids(ids))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn membership_bodies_take_numbers_and_strings() {
+        assert_eq!(contact_refs(json!([1, "2", " 3 "]), false), Ok(ContactRefs::Ids(vec![1, 2, 3])));
+        assert_eq!(contact_refs(json!(["e1", 42]), true), Ok(ContactRefs::ExternalIds(vec!["e1".into(), "42".into()])));
+        assert_eq!(contact_refs(json!([]), false), Ok(ContactRefs::Ids(vec![])));
+        for (body, external, message) in [
+            (json!({"ids": [1]}), false, "must be a JSON array"),
+            (json!([1, "x"]), false, "[1]: 'x' is not a contact id"),
+            (json!([1.5]), false, "[0]: '1.5' is not a contact id"),
+            (json!([null]), true, "[0]: null is not a contact id"),
+            (json!([[1]]), false, "[0]: [1] is not a contact id"),
+            (json!(["  "]), true, "[0]: a contact id is blank"),
+        ] {
+            let e = contact_refs(body.clone(), external).unwrap_err();
+            assert!(e.contains(message), "{body}: {e}");
+        }
     }
 }
