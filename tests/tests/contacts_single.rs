@@ -135,6 +135,12 @@ async fn get_by_external_id_reads_the_contact_the_segment_names() {
     assert_eq!(body, json!({"message": "Contact nobody not found.", "status": 404, "code": 404}));
     let (status, _) = app.get(&by_ext(&ids[1].to_string())).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // The externalId `batch` (the batch calls' path) reads too.
+    let id = create_one(&app, minimal("batch", "B")).await;
+    let (status, body) = app.get(&by_ext("batch")).await;
+    assert_eq!((status, body["result"]["id"].clone()), (StatusCode::OK, json!(id)), "{body}");
+    let (status, body) = app.get(&format!("/rest/contacts/{ORG}/batch")).await;
+    assert_eq!((status, body["message"].clone()), (StatusCode::NOT_FOUND, json!("Contact batch not found.")));
     let (status, body) = app.get(&format!("/rest/contacts/{ORG}/plain?idType=name")).await;
     assert_error(status, &body, 400, 400, None);
     assert!(body["message"].as_str().unwrap().contains("idType"), "{body}");

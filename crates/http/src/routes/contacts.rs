@@ -28,7 +28,10 @@ type Body = Result<Bytes, BytesRejection>;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route("/rest/contacts/{org}/batch", put(update_batch).post(insert_batch).delete(delete_batch))
+        .route(
+            "/rest/contacts/{org}/batch",
+            put(update_batch).post(insert_batch).delete(delete_batch).get(single::get_batch_named),
+        )
         .route(
             "/rest/contacts/{org}",
             get(list::list)

@@ -65,8 +65,29 @@ pub(super) async fn get_one(
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let caller = s.authorize(&headers, &org, Need::Read).await?;
-    let target = target(&segment, id_type(&Params::parse(q.as_deref())?)?)?;
+    read(s, &org, &segment, q.as_deref(), &headers).await
+}
+
+/// `GET /rest/contacts/{org}/batch`: the route of the batch calls, read as the contact whose
+/// externalId (with `idType=externalId`) is `batch`.
+pub(super) async fn get_batch_named(
+    State(s): State<AppState>,
+    Path(org): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    read(s, &org, "batch", q.as_deref(), &headers).await
+}
+
+async fn read(
+    s: AppState,
+    org: &str,
+    segment: &str,
+    q: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = s.authorize(headers, org, Need::Read).await?;
+    let target = target(segment, id_type(&Params::parse(q)?)?)?;
     let (contact, catalog) =
         s.queries.get_by(caller.org, &target).await?.ok_or_else(|| ApiError::ContactNotFound(target.to_string()))?;
     let mut response = Json(ReadEnvelope::new(ContactOut::new(&contact, &catalog))).into_response();
