@@ -299,3 +299,50 @@ async fn another_organization_s_contacts_and_groups_are_never_reached() {
     assert_eq!(body["page"]["data"][0]["organizationId"], 2);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn concurrent_membership_calls_batches_and_a_group_deletion_never_deadlock_or_fail() {
+    use std::future::Future;
+    use std::pin::Pin;
+    type Call<'a> = Pin<Box<dyn Future<Output = (StatusCode, Value)> + 'a>>;
+
+    let app = TestApp::spawn().await;
+    let items: Vec<Value> = (0..30).map(|i| contact(&format!("c{i}"))).collect();
+    let ids = app.create_contacts(Value::Array(items)).await;
+    let reversed: Vec<i64> = ids.iter().rev().copied().collect();
+    let mut calls: Vec<Call> = Vec::new();
+    for i in 0..12 {
+        calls.push(match i % 4 {
+            0 => Box::pin(add(&app, "groupId=1", json!(reversed))),
+            1 => Box::pin(remove(&app, "groupId=1", json!(ids))),
+            2 => Box::pin(add(&app, "groupId=3", json!(ids))),
+            _ => {
+                let batch: Vec<Value> = reversed
+                    .iter()
+                    .enumerate()
+                    .map(|(k, id)| {
+                        json!({"id": id, "externalId": format!("c{}", 29 - k), "firstName": format!("F{i}"),
+                            "lastName": format!("c{}", 29 - k), "recordTypeId": EMPLOYEE, "groups": [2]})
+                    })
+                    .collect();
+                Box::pin(app.put("/rest/contacts/1/batch", Value::Array(batch)))
+            }
+        });
+    }
+    calls.push(Box::pin(async { app.as_user("demo", "demo").send(Method::DELETE, "/rest/groups/1/3", None).await }));
+    let answers = futures::future::join_all(calls).await;
+    let last = answers.len() - 1;
+    for (i, (status, body)) in answers.iter().enumerate() {
+        let group3_add = i % 4 == 2 && i != last;
+        let ok = *status == StatusCode::OK || (group3_add && *status == StatusCode::NOT_FOUND);
+        assert!(ok, "call {i}: {status} {body}");
+    }
+    assert_eq!(answers[last], (StatusCode::OK, json!({"message": "OK", "id": 3})));
+    for id in &ids {
+        let c = app.contact(*id).await;
+        assert!(c["groups"].as_array().unwrap().iter().all(|g| g != 3), "{c}");
+        assert!(c["groups"].as_array().unwrap().contains(&json!(2)), "{c}");
+        assert!(c["version"].as_i64().unwrap() >= 4, "{c}");
+    }
+    app.stop().await;
+}

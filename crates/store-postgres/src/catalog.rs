@@ -260,7 +260,8 @@ impl CatalogStore for PgStore {
     }
 
     async fn update_record_type(&self, org: i64, record: RecordType) -> Result<CatalogUpdate<RecordType>, StoreError> {
-        self.rename_record_type(org, record).await
+        let found = self.rename(org, CatalogKind::RecordType, record.id, &record.name).await?;
+        Ok(if found { CatalogUpdate::Updated(record) } else { CatalogUpdate::NotFound })
     }
 
     async fn update_attribute(&self, org: i64, def: AttributeDef) -> Result<CatalogUpdate<AttributeDef>, StoreError> {
@@ -268,7 +269,8 @@ impl CatalogStore for PgStore {
     }
 
     async fn update_topic(&self, org: i64, topic: Topic) -> Result<CatalogUpdate<Topic>, StoreError> {
-        self.rename_topic(org, topic).await
+        let found = self.rename(org, CatalogKind::Topic, topic.id, &topic.name).await?;
+        Ok(if found { CatalogUpdate::Updated(topic) } else { CatalogUpdate::NotFound })
     }
 
     async fn delete_entry(&self, org: i64, kind: CatalogKind, id: i64) -> Result<CatalogDeletion, StoreError> {

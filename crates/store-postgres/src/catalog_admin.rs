@@ -6,7 +6,7 @@
 
 use contacts_application::ports::{CatalogDeletion, CatalogKind, CatalogUpdate};
 use contacts_application::StoreError;
-use contacts_domain::{validate, AttributeDataType, AttributeDef, PathDef, PathType, RecordType, Topic};
+use contacts_domain::{validate, AttributeDataType, AttributeDef, PathDef, PathType};
 use sqlx::{PgConnection, Postgres, Transaction};
 
 use crate::error::store_error;
@@ -104,32 +104,20 @@ impl PgStore {
         Ok(CatalogDeletion::Deleted)
     }
 
-    /// See [`contacts_application::ports::CatalogStore::update_record_type`].
-    pub(crate) async fn rename_record_type(
-        &self,
-        org: i64,
-        record: RecordType,
-    ) -> Result<CatalogUpdate<RecordType>, StoreError> {
-        let done = sqlx::query("UPDATE record_types SET name = $3 WHERE organization_id = $1 AND id = $2")
+    /// Renames the record type or topic `id` (see
+    /// [`contacts_application::ports::CatalogStore::update_record_type`] and `update_topic`);
+    /// whether it exists.
+    pub(crate) async fn rename(&self, org: i64, kind: CatalogKind, id: i64, name: &str) -> Result<bool, StoreError> {
+        let t = table(kind);
+        let sql = format!("UPDATE {} SET name = $3 WHERE organization_id = $1 AND {} = $2", t.name, t.id);
+        let done = sqlx::query(&sql)
             .bind(org)
-            .bind(record.id)
-            .bind(&record.name)
+            .bind(id)
+            .bind(name)
             .execute(&self.pool)
             .await
-            .map_err(|e| store_error(e, format!("record type {} '{}'", record.id, record.name)))?;
-        Ok(if done.rows_affected() == 0 { CatalogUpdate::NotFound } else { CatalogUpdate::Updated(record) })
-    }
-
-    /// See [`contacts_application::ports::CatalogStore::update_topic`].
-    pub(crate) async fn rename_topic(&self, org: i64, topic: Topic) -> Result<CatalogUpdate<Topic>, StoreError> {
-        let done = sqlx::query("UPDATE topics SET name = $3 WHERE organization_id = $1 AND id = $2")
-            .bind(org)
-            .bind(topic.id)
-            .bind(&topic.name)
-            .execute(&self.pool)
-            .await
-            .map_err(|e| store_error(e, format!("topic {} '{}'", topic.id, topic.name)))?;
-        Ok(if done.rows_affected() == 0 { CatalogUpdate::NotFound } else { CatalogUpdate::Updated(topic) })
+            .map_err(|e| store_error(e, format!("{} {id} '{name}'", kind.label())))?;
+        Ok(done.rows_affected() > 0)
     }
 
     /// See [`contacts_application::ports::CatalogStore::update_path`].

@@ -40,7 +40,14 @@ pub(super) fn router() -> Router<AppState> {
         // here too (GET, PUT), and deleted by its id.
         .route(
             "/rest/groups/{org}/contacts",
-            get(get_group_named_contacts).put(put_group_named_contacts).post(add_members).delete(remove_members),
+            get(get_group_named_contacts)
+                .put(put_group_named_contacts)
+                .post(|s: State<AppState>, o: Path<String>, q: RawQuery, h: HeaderMap, b: Body| {
+                    change_members(s, o, q, h, b, MembershipChange::Add)
+                })
+                .delete(|s: State<AppState>, o: Path<String>, q: RawQuery, h: HeaderMap, b: Body| {
+                    change_members(s, o, q, h, b, MembershipChange::Remove)
+                }),
         )
         .route("/rest/groups/{org}/{group}", get(get_group).put(put_group).delete(delete_group))
         .route("/rest/contacts/groups/{org}", get(members))
@@ -161,28 +168,8 @@ fn named_groups(params: &Params) -> Result<Vec<GroupKey>, ApiError> {
     Ok(keys)
 }
 
-/// `POST /rest/groups/{org}/contacts`: adds the contacts of the body to the group.
-async fn add_members(
-    s: State<AppState>,
-    org: Path<String>,
-    q: RawQuery,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
-    change_members(s, org, q, headers, body, MembershipChange::Add).await
-}
-
-/// `DELETE /rest/groups/{org}/contacts`: removes the contacts of the body from the group.
-async fn remove_members(
-    s: State<AppState>,
-    org: Path<String>,
-    q: RawQuery,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
-    change_members(s, org, q, headers, body, MembershipChange::Remove).await
-}
-
+/// `POST|DELETE /rest/groups/{org}/contacts`: adds the contacts of the body to the group, or
+/// removes them from it.
 async fn change_members(
     State(s): State<AppState>,
     Path(org): Path<String>,
