@@ -346,3 +346,18 @@ async fn concurrent_membership_calls_batches_and_a_group_deletion_never_deadlock
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_membership_call_naming_more_contacts_than_the_batch_limit_is_413() {
+    let app = TestApp::spawn_with(contacts_server::ServeArgs { max_batch_size: 2, ..Default::default() }).await;
+    let ids = app.create_contacts(json!([contact("a"), contact("b")])).await;
+    let (status, answer) = add(&app, "groupId=1", json!([ids[0], ids[1], ids[0]])).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{answer}");
+    assert_eq!(
+        answer,
+        json!({"message": "The call names 3 contacts; at most 2 are allowed (MAX_BATCH_SIZE)", "status": 413})
+    );
+    assert_eq!(membership(&app, ids[0]).await, (json!([]), json!([]), 1));
+    assert_eq!(add(&app, "groupId=1", json!(ids)).await, (StatusCode::OK, ok()));
+    app.stop().await;
+}

@@ -51,6 +51,12 @@ async fn a_group_is_read_by_id_or_name_and_an_unknown_one_answers_id_0() {
         let (status, body) = app.get(&format!("/rest/groups/1/{segment}")).await;
         assert_eq!((status, body), (StatusCode::OK, json!({"message": "OK", "result": {"id": 0}})), "{segment}");
     }
+    // A group named `contacts` shares its path with the membership call: read and renamed there.
+    let contacts = create(&app, json!({"name": "contacts"})).await;
+    assert_eq!(lookup(&app, "contacts").await["id"], contacts);
+    let (status, answer) = app.put("/rest/groups/1/contacts?queryType=name", json!({"name": "contacts2"})).await;
+    assert_eq!((status, answer["id"].as_i64()), (StatusCode::OK, Some(contacts)), "{answer}");
+    assert_eq!(lookup(&app, "contacts2?queryType=name").await["id"], contacts);
     let viewer = app.as_user("viewer", "viewer");
     let (status, body) = viewer.send(Method::GET, "/rest/groups/1/group2?queryType=name", None).await;
     assert_eq!((status, body["result"]["id"].clone()), (StatusCode::OK, json!(2)));

@@ -39,6 +39,20 @@ pub enum ContactRefs {
     ExternalIds(Vec<String>),
 }
 
+impl ContactRefs {
+    /// How many contacts are named (repeats included).
+    pub fn len(&self) -> usize {
+        match self {
+            ContactRefs::Ids(ids) => ids.len(),
+            ContactRefs::ExternalIds(e) => e.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Add to, or remove from, a group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MembershipChange {

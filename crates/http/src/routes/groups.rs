@@ -187,6 +187,13 @@ async fn change_members(
     let group = groups.remove(0);
     let by_external_id = params.choice("idType", &[("id", false), ("externalId", true)], false)?;
     let refs = contact_refs(body::json(&body::bytes(body)?)?, by_external_id).map_err(ApiError::BadRequest)?;
+    let limit = s.batches.max_batch();
+    if refs.len() > limit {
+        return Err(ApiError::TooLarge(format!(
+            "The call names {} contacts; at most {limit} are allowed (MAX_BATCH_SIZE)",
+            refs.len()
+        )));
+    }
     let changed = s.groups.change_members(caller.org, &group, &refs, change, &caller.username).await?;
     tracing::info!(changed, group = %group, "group memberships changed");
     Ok(Json(json!({"code": 100, "message": "OK"})).into_response())
