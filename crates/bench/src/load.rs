@@ -1,0 +1,200 @@
+//! Load generation over HTTP with keep-alive: batches and single calls at a given concurrency,
+//! each latency timed around the request alone (bodies are built before the clock starts).
+
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use reqwest::{Client, Method};
+
+use crate::data::{Contact, ORG};
+
+/// Figures of one measured run.
+pub struct Run {
+    /// Contacts (batches) or requests (single calls) done.
+    pub items: usize,
+    pub wall: Duration,
+    /// Sorted, one per request.
+    pub latencies: Vec<Duration>,
+}
+
+impl Run {
+    pub fn per_second(&self) -> f64 {
+        self.items as f64 / self.wall.as_secs_f64()
+    }
+    /// The `p` quantile (0..=1) of the latencies, in milliseconds.
+    pub fn quantile_ms(&self, p: f64) -> f64 {
+        if self.latencies.is_empty() {
+            return f64::NAN;
+        }
+        let rank = ((p * self.latencies.len() as f64).ceil() as usize).clamp(1, self.latencies.len());
+        self.latencies[rank - 1].as_secs_f64() * 1e3
+    }
+    pub fn mean_ms(&self) -> f64 {
+        let sum: Duration = self.latencies.iter().sum();
+        sum.as_secs_f64() * 1e3 / self.latencies.len().max(1) as f64
+    }
+}
+
+/// The HTTP side: a shared client (keep-alive pool) and the server's address.
+#[derive(Clone)]
+pub struct Api {
+    pub client: Client,
+    pub base: String,
+    pub auth: String,
+}
+
+impl Api {
+    async fn send(&self, method: Method, path: &str, body: Option<String>) -> anyhow::Result<String> {
+        let mut req =
+            self.client.request(method.clone(), format!("{}{path}", self.base)).header("Authorization", &self.auth);
+        if let Some(body) = body {
+            req = req.header("Content-Type", "application/json").body(body);
+        }
+        let response = req.send().await.with_context(|| format!("{method} {path}"))?;
+        let status = response.status();
+        let text = response.text().await?;
+        if !status.is_success() {
+            let shown: String = text.chars().take(600).collect();
+            bail!("{method} {path}: {status}: {shown}");
+        }
+        Ok(text)
+    }
+
+    /// Creates contacts `range` (POST batch) and returns their ids in order.
+    pub async fn create(&self, range: std::ops::Range<usize>) -> anyhow::Result<Vec<i64>> {
+        let items: Vec<_> = range.map(|i| Contact::new(i, 0).json(None)).collect();
+        let text = self
+            .send(Method::POST, &format!("/rest/contacts/{ORG}/batch"), Some(serde_json::to_string(&items)?))
+            .await?;
+        let body: serde_json::Value = serde_json::from_str(&text)?;
+        let data = body["data"].as_array().with_context(|| format!("no data in {text:.300}"))?;
+        data.iter().map(|v| v.as_str().and_then(|s| s.parse().ok()).or_else(|| v.as_i64()).context("an id")).collect()
+    }
+}
+
+/// Sends `ids` (contact `k` has id `ids[k]`) as full-replace batches of `batch` items, round
+/// `round` of their values, from `concurrency` clients.
+pub async fn batches(
+    api: &Api,
+    ids: &Arc<Vec<i64>>,
+    batch: usize,
+    round: u32,
+    concurrency: usize,
+) -> anyhow::Result<Run> {
+    let chunks = ids.len().div_ceil(batch);
+    let path = format!("/rest/contacts/{ORG}/batch?idType=id&updateType=full");
+    let work = move |api: Api, ids: Arc<Vec<i64>>, chunk: usize| {
+        let path = path.clone();
+        async move {
+            let range = chunk * batch..((chunk + 1) * batch).min(ids.len());
+            let items: Vec<_> = range.map(|i| Contact::new(i, round).json(Some(ids[i]))).collect();
+            let body = serde_json::to_string(&items)?;
+            let start = Instant::now();
+            api.send(Method::PUT, &path, Some(body)).await?;
+            Ok(start.elapsed())
+        }
+    };
+    let mut run = drive(api, ids, chunks, concurrency, work).await?;
+    run.items = ids.len();
+    Ok(run)
+}
+
+/// `requests` single-contact PUTs (round `round`) or GETs over the contacts, from `concurrency` clients.
+pub async fn singles(
+    api: &Api,
+    ids: &Arc<Vec<i64>>,
+    requests: usize,
+    concurrency: usize,
+    put_round: Option<u32>,
+) -> anyhow::Result<Run> {
+    // Spread over the contacts with a stride, so that concurrent calls rarely touch one contact.
+    let stride = (ids.len() / requests.max(1)).max(1);
+    let work = move |api: Api, ids: Arc<Vec<i64>>, k: usize| async move {
+        let i = (k * stride) % ids.len();
+        let path = format!("/rest/contacts/{ORG}/{}", ids[i]);
+        let (method, body) = match put_round {
+            Some(round) => (Method::PUT, Some(serde_json::to_string(&Contact::new(i, round).json(None))?)),
+            None => (Method::GET, None),
+        };
+        let start = Instant::now();
+        api.send(method, &path, body).await?;
+        Ok(start.elapsed())
+    };
+    drive(api, ids, requests, concurrency, work).await
+}
+
+/// Runs `work(k)` for k in 0..jobs from `concurrency` tasks; the first error stops them all.
+async fn drive<F, Fut>(api: &Api, ids: &Arc<Vec<i64>>, jobs: usize, concurrency: usize, work: F) -> anyhow::Result<Run>
+where
+    F: Fn(Api, Arc<Vec<i64>>, usize) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<Duration>> + Send,
+{
+    let next = Arc::new(AtomicUsize::new(0));
+    let latencies = Arc::new(Mutex::new(Vec::with_capacity(jobs)));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (next, latencies, work, api, ids) =
+            (next.clone(), latencies.clone(), work.clone(), api.clone(), ids.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                if k >= jobs {
+                    return Ok::<_, anyhow::Error>(());
+                }
+                match work(api.clone(), ids.clone(), k).await {
+                    Ok(elapsed) => latencies.lock().expect("latencies").push(elapsed),
+                    Err(e) => {
+                        next.store(jobs, Ordering::Relaxed);
+                        return Err(e);
+                    }
+                }
+            }
+        }));
+    }
+    for task in futures::future::join_all(tasks).await {
+        task??;
+    }
+    let wall = start.elapsed();
+    let mut latencies = std::mem::take(&mut *latencies.lock().expect("latencies"));
+    latencies.sort();
+    Ok(Run { items: jobs, wall, latencies })
+}
+
+/// Samples this process's resident set size (`VmRSS`) every 10 ms until stopped; the peak in MiB.
+pub struct RssSampler {
+    stop: Arc<AtomicBool>,
+    peak_kb: Arc<AtomicU64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RssSampler {
+    pub fn start() -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let peak_kb = Arc::new(AtomicU64::new(0));
+        let (s, p) = (stop.clone(), peak_kb.clone());
+        let task = tokio::spawn(async move {
+            while !s.load(Ordering::Relaxed) {
+                if let Some(kb) = vm_rss_kb() {
+                    p.fetch_max(kb, Ordering::Relaxed);
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        });
+        Self { stop, peak_kb, task }
+    }
+
+    pub async fn peak_mb(self) -> f64 {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.task.await;
+        self.peak_kb.load(Ordering::Relaxed) as f64 / 1024.0
+    }
+}
+
+pub fn vm_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

@@ -1,0 +1,186 @@
+//! `contacts-bench`: the headline call (Update Contacts (Batch)) and its neighbours measured
+//! over HTTP against the real server, and against what PostgreSQL itself does with COPY.
+//! Prints a table, then one JSON object as the last line. See docs/bench.md.
+
+mod data;
+mod floor;
+mod load;
+mod setup;
+
+use std::sync::Arc;
+
+use base64::Engine;
+use clap::Parser;
+use serde_json::json;
+use sqlx::{Connection, Executor};
+
+use load::{Api, Run};
+
+const BATCH: usize = 1000;
+
+#[derive(Parser)]
+#[command(about = "Benchmarks the contacts service on a fresh PostgreSQL database it creates and drops.")]
+struct Args {
+    /// About 10,000 contacts and fewer single calls, no 1M run: a smoke check under a minute.
+    #[arg(long)]
+    quick: bool,
+    /// Contacts in the organization (default 100,000; 10,000 with --quick).
+    #[arg(long)]
+    contacts: Option<usize>,
+    /// The PostgreSQL server; its database name is replaced by a fresh `bench_<uuid>`.
+    #[arg(long, env = "DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    database_url: String,
+    /// The server's connection pool size (as DB_MAX_CONNECTIONS, whose default is 16).
+    #[arg(long, default_value_t = 16)]
+    db_max_connections: u32,
+    /// Contacts in the organization for g) (skipped with --quick).
+    #[arg(long, default_value_t = 1_000_000)]
+    scale_contacts: usize,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
+    let url = setup::with_database(&args.database_url, &name);
+    eprintln!("bench database: {name}");
+    let server = setup::Server::start(&url, args.db_max_connections).await;
+    let outcome = match server {
+        Ok(server) => {
+            let outcome = run(&args, &url, &server).await;
+            server.stop().await;
+            outcome
+        }
+        Err(e) => Err(e),
+    };
+    let dropped = setup::drop_database(&args.database_url, &name).await;
+    let figures = outcome?;
+    dropped?;
+    println!("{figures}");
+    Ok(())
+}
+
+struct Table(Vec<[String; 5]>);
+
+impl Table {
+    fn row(&mut self, what: &str, run: &Run, unit: &str) {
+        self.0.push([
+            what.to_owned(),
+            format!("{}", run.items),
+            format!("{:.0} {unit}", run.per_second()),
+            format!("{:.1}", run.quantile_ms(0.5)),
+            format!("{:.1}", run.quantile_ms(0.99)),
+        ]);
+    }
+    fn note(&mut self, what: &str, value: String) {
+        self.0.push([what.to_owned(), value, String::new(), String::new(), String::new()]);
+    }
+    fn print(&self) {
+        println!("{:<44} {:>10} {:>16} {:>10} {:>10}", "measure", "n", "rate", "p50 ms", "p99 ms");
+        for [a, b, c, d, e] in &self.0 {
+            println!("{a:<44} {b:>10} {c:>16} {d:>10} {e:>10}");
+        }
+    }
+}
+
+fn round2(x: f64) -> serde_json::Value {
+    if x.is_finite() {
+        json!((x * 100.0).round() / 100.0)
+    } else {
+        serde_json::Value::Null
+    }
+}
+
+async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<serde_json::Value> {
+    let n = args.contacts.unwrap_or(if args.quick { 10_000 } else { 100_000 });
+    let singles = if args.quick { 1_000 } else { 5_000 };
+    setup::create_organization(&server.store).await?;
+    let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("bench:bench"));
+    let api = Api { client: reqwest::Client::new(), base: server.base.clone(), auth };
+
+    let t = std::time::Instant::now();
+    let mut ids = Vec::with_capacity(n);
+    for start in (0..n).step_by(BATCH) {
+        ids.extend(api.create(start..(start + BATCH).min(n)).await?);
+    }
+    eprintln!("created {n} contacts in {:.1} s", t.elapsed().as_secs_f64());
+    let ids = Arc::new(ids);
+    sqlx::query("ANALYZE").execute(server.store.pool()).await?;
+
+    let mut table = Table(Vec::new());
+    // a) every contact changed, round 1 at c1 then round 2 at c4.
+    let a1 = load::batches(&api, &ids, BATCH, 1, 1).await?;
+    table.row("a) full batch, all changed, c1", &a1, "contacts/s");
+    let a4 = load::batches(&api, &ids, BATCH, 2, 4).await?;
+    table.row("a) full batch, all changed, c4", &a4, "contacts/s");
+    // b) round 2 again: nothing changed.
+    let b1 = load::batches(&api, &ids, BATCH, 2, 1).await?;
+    table.row("b) full batch, unchanged, c1", &b1, "contacts/s");
+    let b4 = load::batches(&api, &ids, BATCH, 2, 4).await?;
+    table.row("b) full batch, unchanged, c4", &b4, "contacts/s");
+    let unchanged_speedup = a1.wall.as_secs_f64() / b1.wall.as_secs_f64();
+    table.note("   unchanged_speedup (a c1 / b c1 time)", format!("{unchanged_speedup:.2}"));
+    // f) peak RSS during a) at c8 (round 3).
+    let rss_before = load::vm_rss_kb().unwrap_or(0) as f64 / 1024.0;
+    let sampler = load::RssSampler::start();
+    let a8 = load::batches(&api, &ids, BATCH, 3, 8).await?;
+    let rss_mb = sampler.peak_mb().await;
+    table.row("f) full batch, all changed, c8", &a8, "contacts/s");
+    table.note("   peak RSS during c8, MiB (before)", format!("{rss_mb:.0} ({rss_before:.0})"));
+    // c) and d) single calls at 32 clients.
+    let put = load::singles(&api, &ids, singles, 32, Some(4)).await?;
+    table.row("c) single PUT, c32", &put, "req/s");
+    let get = load::singles(&api, &ids, singles, 32, None).await?;
+    table.row("d) single GET, c32", &get, "req/s");
+    // e) the floor, for the same contacts.
+    let mut conn = sqlx::PgConnection::connect(url).await?;
+    floor::create_tables(&mut conn).await?;
+    let floor_time = floor::copy_contacts(&mut conn, "floor_", 0, &ids, BATCH).await?;
+    let floor_run = Run { items: n, wall: floor_time, latencies: Vec::new() };
+    let floor_ratio = a1.wall.as_secs_f64() / floor_time.as_secs_f64();
+    table.row("e) floor: COPY, 1 tx per 1000", &floor_run, "contacts/s");
+    table.note("   floor_ratio (a c1 / e time)", format!("{floor_ratio:.2}"));
+    // g) a) at c1 again with the organization grown to scale_contacts (bulk-loaded by COPY).
+    let mut scale_ratio = None;
+    if !args.quick && args.scale_contacts > n {
+        let extra = args.scale_contacts - n;
+        let (first_id,): (i64,) =
+            sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM contacts").fetch_one(&mut conn).await?;
+        let extra_ids: Vec<i64> = (first_id..first_id + extra as i64).collect();
+        let t = std::time::Instant::now();
+        floor::copy_contacts(&mut conn, "", n, &extra_ids, 10 * BATCH).await?;
+        conn.execute(&*format!("SELECT setval('contact_id_seq', {})", first_id + extra as i64)).await?;
+        conn.execute("ANALYZE").await?;
+        eprintln!("grew the organization by {extra} contacts in {:.1} s", t.elapsed().as_secs_f64());
+        let g1 = load::batches(&api, &ids, BATCH, 5, 1).await?;
+        table.row(&format!("g) full batch, all changed, c1, {} in org", args.scale_contacts), &g1, "contacts/s");
+        let ratio = g1.mean_ms() / a1.mean_ms();
+        table.note("   scale_ratio (g / a c1 time per batch)", format!("{ratio:.2}"));
+        scale_ratio = Some(ratio);
+    }
+    conn.close().await?;
+    table.print();
+    Ok(json!({
+        "contacts": n,
+        "full_cps_c1": round2(a1.per_second()),
+        "full_p50_ms_c1": round2(a1.quantile_ms(0.5)),
+        "full_p99_ms_c1": round2(a1.quantile_ms(0.99)),
+        "full_cps_c4": round2(a4.per_second()),
+        "full_p50_ms_c4": round2(a4.quantile_ms(0.5)),
+        "full_p99_ms_c4": round2(a4.quantile_ms(0.99)),
+        "full_cps_c8": round2(a8.per_second()),
+        "unchanged_cps_c1": round2(b1.per_second()),
+        "unchanged_cps_c4": round2(b4.per_second()),
+        "unchanged_speedup": round2(unchanged_speedup),
+        "floor_cps": round2(floor_run.per_second()),
+        "floor_ratio": round2(floor_ratio),
+        "put_rps": round2(put.per_second()),
+        "put_p50_ms": round2(put.quantile_ms(0.5)),
+        "put_p99_ms": round2(put.quantile_ms(0.99)),
+        "get_rps": round2(get.per_second()),
+        "get_p50_ms": round2(get.quantile_ms(0.5)),
+        "get_p99_ms": round2(get.quantile_ms(0.99)),
+        "rss_mb": round2(rss_mb),
+        "scale_ratio": scale_ratio.map(round2),
+    }))
+}
