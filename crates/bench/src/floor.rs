@@ -38,12 +38,27 @@ pub async fn create_tables(conn: &mut PgConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes contacts `first..first + ids.len()` (contact `first + k` with id `ids[k]`) with COPY
-/// into `prefix<table>`, one transaction per `batch` contacts. Returns the time spent writing
-/// (building the payloads excluded).
+/// Fills the floor tables with `n` other contacts (ids from `first_id`, externalIds `w-...`) and
+/// analyzes them, so that the measured COPY meets what a) meets: tables holding the
+/// organization's contacts, with statistics (on empty, unanalyzed tables the foreign key checks
+/// are planned as sequential scans and the floor turns quadratic).
+pub async fn fill_tables(conn: &mut PgConnection, n: usize, first_id: i64, batch: usize) -> anyhow::Result<()> {
+    let ids: Vec<i64> = (first_id..first_id + n as i64).collect();
+    let head = batch.min(ids.len());
+    copy_contacts(conn, "floor_", "w-", 0, &ids[..head], batch).await?;
+    conn.execute("ANALYZE floor_contacts, floor_contact_paths, floor_contact_attributes, floor_contact_addresses, floor_contact_topics, floor_group_members").await?;
+    copy_contacts(conn, "floor_", "w-", head, &ids[head..], batch).await?;
+    conn.execute("ANALYZE floor_contacts, floor_contact_paths, floor_contact_attributes, floor_contact_addresses, floor_contact_topics, floor_group_members").await?;
+    Ok(())
+}
+
+/// Writes contacts `first..first + ids.len()` (contact `first + k` with id `ids[k]`, its
+/// externalId prefixed by `tag`) with COPY into `prefix<table>`, one transaction per `batch`
+/// contacts. Returns the time spent writing (building the payloads excluded).
 pub async fn copy_contacts(
     conn: &mut PgConnection,
     prefix: &str,
+    tag: &str,
     first: usize,
     ids: &[i64],
     batch: usize,
@@ -53,7 +68,9 @@ pub async fn copy_contacts(
     for (chunk_no, chunk) in ids.chunks(batch).enumerate() {
         let mut buffers = CopyBuffers::default();
         for (k, id) in chunk.iter().enumerate() {
-            Contact::new(first + chunk_no * batch + k, 0).copy_rows(*id, now_ms, &mut buffers);
+            let mut contact = Contact::new(first + chunk_no * batch + k, 0);
+            contact.external_id.insert_str(0, tag);
+            contact.copy_rows(*id, now_ms, &mut buffers);
         }
         let start = Instant::now();
         let mut tx = conn.begin().await?;

@@ -163,7 +163,7 @@ where
     Ok(Run { items: jobs, wall, latencies })
 }
 
-/// Samples this process's resident set size (`VmRSS`) every 10 ms until stopped; the peak in MiB.
+/// Samples a process's resident set size (`VmRSS`) every 10 ms until stopped; the peak in MiB.
 pub struct RssSampler {
     stop: Arc<AtomicBool>,
     peak_kb: Arc<AtomicU64>,
@@ -171,13 +171,14 @@ pub struct RssSampler {
 }
 
 impl RssSampler {
-    pub fn start() -> Self {
+    /// `pid`: `None` for this process.
+    pub fn start(pid: Option<u32>) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let peak_kb = Arc::new(AtomicU64::new(0));
         let (s, p) = (stop.clone(), peak_kb.clone());
         let task = tokio::spawn(async move {
             while !s.load(Ordering::Relaxed) {
-                if let Some(kb) = vm_rss_kb() {
+                if let Some(kb) = vm_rss_kb(pid) {
                     p.fetch_max(kb, Ordering::Relaxed);
                 }
                 tokio::time::sleep(Duration::from_millis(10)).await;
@@ -193,8 +194,9 @@ impl RssSampler {
     }
 }
 
-pub fn vm_rss_kb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+pub fn vm_rss_kb(pid: Option<u32>) -> Option<u64> {
+    let path = pid.map_or_else(|| "/proc/self/status".to_owned(), |pid| format!("/proc/{pid}/status"));
+    let status = std::fs::read_to_string(path).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
