@@ -70,8 +70,8 @@ impl Table {
             what.to_owned(),
             format!("{}", run.items),
             format!("{:.0} {unit}", run.per_second()),
-            format!("{:.1}", run.quantile_ms(0.5)),
-            format!("{:.1}", run.quantile_ms(0.99)),
+            ms(run.quantile_ms(0.5)),
+            ms(run.quantile_ms(0.99)),
         ]);
     }
     fn note(&mut self, what: &str, value: String) {
@@ -82,6 +82,15 @@ impl Table {
         for [a, b, c, d, e] in &self.0 {
             println!("{a:<44} {b:>10} {c:>16} {d:>10} {e:>10}");
         }
+    }
+}
+
+/// Milliseconds with one decimal, `-` when not measured.
+fn ms(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.1}")
+    } else {
+        "-".to_owned()
     }
 }
 
