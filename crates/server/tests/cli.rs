@@ -1,36 +1,27 @@
 //! The `contacts-server` command line (SPEC §5): `--help`, `org create`, `user create` and
 //! `demo`, run as the real binary against a database of their own, which the binary creates.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
 use contacts_application::auth::{verify_password, Role};
 use contacts_application::ports::{CatalogStore, Directory};
+use contacts_server::demo::{ATTR1_ID as ATTR1, EMPLOYEE_ID as EMPLOYEE, PHONE_PATH_ID as PHONE};
 use contacts_store_postgres::PgStore;
-use contacts_tests::{json, server_url, ATTR1, EMPLOYEE, PHONE};
+use serde_json::json;
 use serde_json::Value;
 use sqlx::migrate::MigrateDatabase;
 
-/// The `contacts-server` binary, built once per test process. Cargo says where it put it, so
-/// this works whatever the target directory.
+/// The `contacts-server` binary: cargo builds it for this package's integration tests.
 fn binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        let output = Command::new(env!("CARGO"))
-            .current_dir(workspace)
-            .args(["build", "--quiet", "-p", "contacts-server", "--bin", "contacts-server", "--message-format=json"])
-            .output()
-            .expect("run cargo build");
-        assert!(output.status.success(), "cargo build failed: {}", String::from_utf8_lossy(&output.stderr));
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "contacts-server")
-            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-            .expect("cargo names the contacts-server executable")
-    })
+    Path::new(env!("CARGO_BIN_EXE_contacts-server"))
+}
+
+/// The PostgreSQL server the tests use (`DATABASE_URL`, else the local one).
+fn server_url() -> String {
+    std::env::var("DATABASE_URL")
+        .or_else(|_| std::env::var("TEST_DATABASE_URL"))
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A database name of its own on the tests' PostgreSQL server, dropped when the test ends
