@@ -94,6 +94,15 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("The service is busy with concurrent changes to the same contacts; retry the request")]
     Busy,
+    /// An `Idempotency-Key` header that is empty, too long or not printable ASCII.
+    #[error("The Idempotency-Key header must hold 1 to 255 printable ASCII characters")]
+    IdempotencyKeyInvalid,
+    /// An `Idempotency-Key` already used with another request (body, path, query or caller).
+    #[error("Idempotency-Key {0} was used with another request")]
+    IdempotencyKeyReused(String),
+    /// The first request with this `Idempotency-Key` has not answered yet.
+    #[error("A request with Idempotency-Key {0} is in progress")]
+    IdempotencyKeyInProgress(String),
     #[error("Internal server error")]
     Internal(#[source] anyhow::Error),
 }
@@ -138,12 +147,23 @@ impl ApiError {
             ApiError::Items(items) => {
                 first_error(items).map_or(StatusCode::BAD_REQUEST, |(_, e)| item_status(e.code).0)
             }
-            ApiError::BadRequest(_) | ApiError::PatchFailed(_) => StatusCode::BAD_REQUEST,
-            ApiError::Conflict(_) | ApiError::Busy => StatusCode::CONFLICT,
+            ApiError::BadRequest(_) | ApiError::PatchFailed(_) | ApiError::IdempotencyKeyInvalid => {
+                StatusCode::BAD_REQUEST
+            }
+            ApiError::Conflict(_) | ApiError::Busy | ApiError::IdempotencyKeyInProgress(_) => StatusCode::CONFLICT,
+            ApiError::IdempotencyKeyReused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+}
+
+impl ApiError {
+    /// Whether the failure says nothing about the request itself (a server error, a transient
+    /// conflict): such an answer is not replayed to an `Idempotency-Key` retry, which runs again.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ApiError::Busy | ApiError::Internal(_))
     }
 }
 
@@ -330,6 +350,34 @@ mod tests {
             assert_eq!(body["message"], message);
             assert_eq!(auth.is_some(), message == "Invalid or missing credentials", "{message}");
         }
+    }
+
+    #[tokio::test]
+    async fn idempotency_key_errors_map_to_400_422_and_409() {
+        let table: Vec<(ApiError, u16, &str)> = vec![
+            (
+                ApiError::IdempotencyKeyInvalid,
+                400,
+                "The Idempotency-Key header must hold 1 to 255 printable ASCII characters",
+            ),
+            (ApiError::IdempotencyKeyReused("k1".into()), 422, "Idempotency-Key k1 was used with another request"),
+            (ApiError::IdempotencyKeyInProgress("k1".into()), 409, "A request with Idempotency-Key k1 is in progress"),
+        ];
+        for (error, http, message) in table {
+            assert!(!error.is_transient(), "{message}");
+            let (status, body, auth) = render(error).await;
+            assert_eq!(status.as_u16(), http, "{message}");
+            assert_eq!(body, serde_json::json!({"message": message, "status": http}));
+            assert!(auth.is_none());
+        }
+    }
+
+    #[test]
+    fn only_server_errors_and_busy_are_transient() {
+        assert!(ApiError::Busy.is_transient());
+        assert!(ApiError::Internal(anyhow::anyhow!("down")).is_transient());
+        assert!(!ApiError::BadRequest("bad".into()).is_transient());
+        assert!(!ApiError::Items(vec![]).is_transient());
     }
 
     #[tokio::test]

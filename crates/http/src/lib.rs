@@ -22,7 +22,7 @@ use contacts_application::catalog::CatalogService;
 use contacts_application::contacts::ContactQueries;
 use contacts_application::groups::GroupService;
 use contacts_application::patch::ContactPatches;
-use contacts_application::ports::Directory;
+use contacts_application::ports::{Directory, IdempotencyStore};
 use tower::{Layer, ServiceBuilder};
 use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -41,6 +41,8 @@ pub struct Services {
     pub catalog: CatalogService,
     pub groups: GroupService,
     pub directory: Arc<dyn Directory>,
+    /// The `Idempotency-Key`s of batch calls.
+    pub idempotency: Arc<dyn IdempotencyStore>,
     pub ready: ReadyCheck,
     /// The largest request body accepted, in bytes (413 beyond).
     pub max_body_bytes: usize,

@@ -49,6 +49,7 @@ pub fn services(store: Arc<PgStore>, args: &ServeArgs) -> Services {
         patches: ContactPatches::new(store.clone(), store.clone()),
         catalog: CatalogService::new(store.clone()),
         groups: GroupService::new(store.clone(), store.clone(), store.clone()),
+        idempotency: store.clone(),
         directory: store,
         ready: Arc::new(move || {
             let s = ready_store.clone();

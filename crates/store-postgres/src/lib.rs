@@ -27,6 +27,7 @@ mod columns;
 mod directory;
 mod error;
 mod groups;
+mod idempotency;
 mod list;
 mod read;
 mod schema;

@@ -6,11 +6,13 @@ mod catalog;
 mod contacts;
 mod directory;
 mod groups;
+mod idempotency;
 
 pub use catalog::*;
 pub use contacts::*;
 pub use directory::*;
 pub use groups::*;
+pub use idempotency::*;
 
 /// What can go wrong in a store, in terms the use cases act on.
 #[derive(Debug, thiserror::Error)]

@@ -1,13 +1,14 @@
 //! Contacts: Update / Insert / Delete Contacts (Batch), the single-contact calls
 //! ([`single`]) and the listing ([`list`]).
 
+mod idempotency;
 mod list;
 mod single;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
@@ -17,7 +18,7 @@ use contacts_application::ports::ContactRef;
 use contacts_domain::UpdateMode;
 use serde_json::Value;
 
-use crate::auth::Need;
+use crate::auth::{Caller, Need};
 use crate::body;
 use crate::error::ApiError;
 use crate::params::Params;
@@ -58,6 +59,8 @@ async fn update_batch(
     State(s): State<AppState>,
     Path(org): Path<String>,
     RawQuery(q): RawQuery,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
@@ -68,7 +71,8 @@ async fn update_batch(
         &[("full", UpdateMode::Full), ("partial", UpdateMode::Partial)],
         UpdateMode::Full,
     )?;
-    run_batch(s, &org, &params, &headers, body, BatchKind::Update { id_type, mode }).await
+    let kind = BatchKind::Update { id_type, mode };
+    run_batch(s, &org, &params, Requested { method: &method, uri: &uri, headers: &headers, body }, kind).await
 }
 
 /// `POST /rest/contacts/{org}/batch`: insert, or full replace by externalId.
@@ -76,27 +80,53 @@ async fn insert_batch(
     State(s): State<AppState>,
     Path(org): Path<String>,
     RawQuery(q): RawQuery,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(q.as_deref())?;
-    run_batch(s, &org, &params, &headers, body, BatchKind::Insert).await
+    run_batch(s, &org, &params, Requested { method: &method, uri: &uri, headers: &headers, body }, BatchKind::Insert)
+        .await
+}
+
+/// What a batch handler received, for authorization and `Idempotency-Key`.
+struct Requested<'a> {
+    method: &'a Method,
+    uri: &'a Uri,
+    headers: &'a HeaderMap,
+    body: Body,
+}
+
+/// Authorizes the caller, reads the body and runs `apply` on it once per `Idempotency-Key`
+/// (see [`idempotency`]): the one path of every batch write.
+async fn authorized_once<F, Fut>(s: &AppState, org: &str, req: Requested<'_>, apply: F) -> Result<Response, ApiError>
+where
+    F: FnOnce(Caller, axum::body::Bytes) -> Fut,
+    Fut: std::future::Future<Output = Result<Response, ApiError>>,
+{
+    let caller = s.authorize(req.headers, org, Need::WriteContacts).await?;
+    let bytes = body::bytes(req.body)?;
+    let fingerprint = idempotency::Request { method: req.method, uri: req.uri, headers: req.headers, body: &bytes };
+    let run = apply(caller.clone(), bytes.clone());
+    idempotency::once(s, &caller, fingerprint, run).await
 }
 
 async fn run_batch(
     s: AppState,
     org: &str,
     params: &Params,
-    headers: &HeaderMap,
-    body: Body,
+    req: Requested<'_>,
     kind: BatchKind,
 ) -> Result<Response, ApiError> {
-    let caller = s.authorize(headers, org, Need::WriteContacts).await?;
     let opts = BatchOptions { kind, atomic: params.flag("atomic", true)?, dry_run: params.flag("dryRun", false)? };
-    let bytes = body::bytes(body)?;
-    let items = body::batch_items(&bytes)?;
-    let results = s.batches.run(caller.org, &caller.username, items, opts).await?;
-    Ok(Json(BatchEnvelope::new(&results, opts.dry_run)).into_response())
+    let batches = &s.batches;
+    authorized_once(&s, org, req, |caller, bytes| async move {
+        let items = body::batch_items(&bytes)?;
+        let results = batches.run(caller.org, &caller.username, items, opts).await?;
+        Ok(Json(BatchEnvelope::new(&results, opts.dry_run)).into_response())
+    })
+    .await
 }
 
 /// `DELETE /rest/contacts/{org}/batch?idType=id|externalId`, body `[id, "id", ...]` (or
@@ -106,21 +136,27 @@ async fn delete_batch(
     State(s): State<AppState>,
     Path(org): Path<String>,
     RawQuery(q): RawQuery,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let caller = s.authorize(&headers, &org, Need::WriteContacts).await?;
-    let params = Params::parse(q.as_deref())?;
-    let targets = delete_targets(&body::bytes(body)?, id_type(&params)?)?;
-    let results = s.batches.delete(caller.org, &caller.username, &targets).await.map_err(|e| match e {
-        DeleteError::NotFound(missing) => {
-            let missing: Vec<String> = missing.iter().map(ToString::to_string).collect();
-            tracing::info!(missing = missing.join(","), "delete names contacts not in the organization");
-            ApiError::ContactIdsInvalid(caller.org)
-        }
-        other => delete_error(other),
-    })?;
-    Ok(Json(BatchEnvelope::new(&results, false)).into_response())
+    let req = Requested { method: &method, uri: &uri, headers: &headers, body };
+    let batches = &s.batches;
+    authorized_once(&s, &org, req, |caller, bytes| async move {
+        let params = Params::parse(q.as_deref())?;
+        let targets = delete_targets(&bytes, id_type(&params)?)?;
+        let results = batches.delete(caller.org, &caller.username, &targets).await.map_err(|e| match e {
+            DeleteError::NotFound(missing) => {
+                let missing: Vec<String> = missing.iter().map(ToString::to_string).collect();
+                tracing::info!(missing = missing.join(","), "delete names contacts not in the organization");
+                ApiError::ContactIdsInvalid(caller.org)
+            }
+            other => delete_error(other),
+        })?;
+        Ok(Json(BatchEnvelope::new(&results, false)).into_response())
+    })
+    .await
 }
 
 /// The failures of a delete other than contacts not found (which each route words itself).
