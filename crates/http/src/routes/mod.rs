@@ -50,3 +50,20 @@ pub(crate) fn base_url(headers: &HeaderMap) -> String {
     let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
     format!("{scheme}://{host}")
 }
+
+/// `If-Match: "3"` (or `W/"3"`, or `3`) → version 3; `*` → any version.
+///
+/// # Errors
+/// 400 when the header carries something else.
+pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(v) = headers.get(axum::http::header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = v.to_str().unwrap_or("").trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.trim_start_matches("W/").trim_matches('"').parse().map(Some).map_err(|_| {
+        ApiError::BadRequest(format!("If-Match must carry a contact version such as \"3\" (got '{text}')"))
+    })
+}

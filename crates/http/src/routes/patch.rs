@@ -17,7 +17,7 @@ use contacts_application::ports::ContactRef;
 use contacts_domain::patch::{parse_patch, PatchError};
 use contacts_domain::{ErrorCode, FieldError};
 
-use super::base_url;
+use super::{base_url, if_match};
 use crate::auth::Need;
 use crate::body;
 use crate::error::{ApiError, PatchDetail};
@@ -63,20 +63,6 @@ fn target(segment: &str, params: &Params) -> Result<ContactRef, ApiError> {
         return Ok(ContactRef::ExternalId(s.to_owned()));
     }
     s.parse().map(ContactRef::Id).map_err(|_| ApiError::ContactNotFound(s.to_owned()))
-}
-
-/// `If-Match: "3"` (or `W/"3"`, or `3`) → version 3; `*` → any.
-fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
-    let Some(v) = headers.get(header::IF_MATCH) else {
-        return Ok(None);
-    };
-    let text = v.to_str().unwrap_or("").trim();
-    if text == "*" {
-        return Ok(None);
-    }
-    text.trim_start_matches("W/").trim_matches('"').parse().map(Some).map_err(|_| {
-        ApiError::BadRequest(format!("If-Match must carry a contact version such as \"3\" (got '{text}')"))
-    })
 }
 
 /// JSON Patch's media type, plain JSON, any `+json` type, or none at all (lenient); anything

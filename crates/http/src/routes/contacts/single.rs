@@ -15,7 +15,7 @@ use crate::auth::Need;
 use crate::body;
 use crate::error::ApiError;
 use crate::params::Params;
-use crate::routes::base_url;
+use crate::routes::{base_url, if_match};
 use crate::wire::contact::ContactOut;
 use crate::wire::envelope::{DeleteEnvelope, ReadEnvelope, WriteEnvelope};
 use crate::AppState;
@@ -95,21 +95,6 @@ async fn read(
         response.headers_mut().insert(header::ETAG, etag);
     }
     Ok(response)
-}
-
-/// `If-Match: "3"` (or `W/"3"`, or `3`) → version 3.
-fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
-    let Some(v) = headers.get(header::IF_MATCH) else {
-        return Ok(None);
-    };
-    let text = v.to_str().unwrap_or("").trim();
-    if text == "*" {
-        return Ok(None);
-    }
-    let bare = text.trim_start_matches("W/").trim_matches('"');
-    bare.parse().map(Some).map_err(|_| {
-        ApiError::BadRequest(format!("If-Match must carry a contact version such as \"3\" (got '{text}')"))
-    })
 }
 
 /// `PUT /rest/contacts/{org}/{id}?idType=id|externalId`: a full replace of the contact the URI
