@@ -9,8 +9,9 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, MethodRouter};
 use axum::{Json, Router};
+use contacts_domain::Catalog;
 use serde::Serialize;
 
 use super::base_url;
@@ -28,11 +29,28 @@ type Body = Result<Bytes, BytesRejection>;
 
 pub(super) fn router() -> Router<AppState> {
     let router = Router::new()
-        .route("/rest/recordTypes/{org}", get(list_record_types).post(create_record_type))
-        .route("/rest/groups/{org}", get(list_groups).post(create_group))
-        .route("/rest/contactAttributes/{org}", get(list_attributes).post(create_attribute))
-        .route("/rest/contactPaths/{org}", get(list_paths).post(create_path))
-        .route("/rest/topics/{org}", get(list_topics).post(create_topic));
+        .route(
+            "/rest/recordTypes/{org}",
+            lister("recordTypes", |c, org| c.record_types.iter().map(|r| RecordTypeOut::new(org, r)).collect())
+                .post(create_record_type),
+        )
+        .route(
+            "/rest/groups/{org}",
+            lister("groups", |c, org| c.groups.iter().map(|g| GroupOut::new(org, g)).collect()).post(create_group),
+        )
+        .route(
+            "/rest/contactAttributes/{org}",
+            lister("contactAttributes", |c, org| c.attributes.iter().map(|a| AttributeOut::new(org, a)).collect())
+                .post(create_attribute),
+        )
+        .route(
+            "/rest/contactPaths/{org}",
+            lister("contactPaths", |c, org| c.paths.iter().map(|p| PathOut::new(org, p)).collect()).post(create_path),
+        )
+        .route(
+            "/rest/topics/{org}",
+            lister("topics", |c, org| c.topics.iter().map(|t| TopicOut::new(org, t)).collect()).post(create_topic),
+        );
     entries::KINDS.into_iter().fold(router, |router, (segment, kind)| {
         router.route(&format!("/rest/{segment}/{{org}}/{{id}}"), entries::methods(segment, kind))
     })
@@ -56,25 +74,23 @@ fn page<T: Serialize>(
     Ok(Json(ListEnvelope::new(&uri, number, size, total, data)).into_response())
 }
 
-fn created(resource: &str, org: i64, headers: &HeaderMap, id: i64) -> Response {
-    Json(WriteEnvelope::new(format!("{}/rest/{resource}/{org}/", base_url(headers)), id)).into_response()
+/// `GET /rest/{resource}/{org}`: the entries `select` picks from the org's catalog, in their
+/// wire shape, one page of them. One handler for every catalog kind.
+fn lister<T: Serialize + Send + 'static>(
+    resource: &'static str,
+    select: fn(&Catalog, i64) -> Vec<T>,
+) -> MethodRouter<AppState> {
+    get(
+        move |State(s): State<AppState>, Path(org): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap| async move {
+            let org = s.authorize(&headers, &org, Need::Read).await?.org;
+            let catalog = s.catalog.catalog(org).await?;
+            page(resource, org, &headers, q.as_deref(), select(&catalog, org))
+        },
+    )
 }
 
-async fn list_record_types(
-    State(s): State<AppState>,
-    Path(org): Path<String>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let org = s.authorize(&headers, &org, Need::Read).await?.org;
-    let c = s.catalog.catalog(org).await?;
-    page(
-        "recordTypes",
-        org,
-        &headers,
-        q.as_deref(),
-        c.record_types.iter().map(|r| RecordTypeOut::new(org, r)).collect(),
-    )
+fn created(resource: &str, org: i64, headers: &HeaderMap, id: i64) -> Response {
+    Json(WriteEnvelope::new(format!("{}/rest/{resource}/{org}/", base_url(headers)), id)).into_response()
 }
 
 async fn create_record_type(
@@ -89,17 +105,6 @@ async fn create_record_type(
     Ok(created("recordTypes", org, &headers, r.id))
 }
 
-async fn list_groups(
-    State(s): State<AppState>,
-    Path(org): Path<String>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let org = s.authorize(&headers, &org, Need::Read).await?.org;
-    let c = s.catalog.catalog(org).await?;
-    page("groups", org, &headers, q.as_deref(), c.groups.iter().map(|g| GroupOut::new(org, g)).collect())
-}
-
 async fn create_group(
     State(s): State<AppState>,
     Path(org): Path<String>,
@@ -110,23 +115,6 @@ async fn create_group(
     let input: GroupIn = body::validated(&body::bytes(body)?)?;
     let g = s.catalog.create_group(org, input.into()).await?;
     Ok(created("groups", org, &headers, g.id))
-}
-
-async fn list_attributes(
-    State(s): State<AppState>,
-    Path(org): Path<String>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let org = s.authorize(&headers, &org, Need::Read).await?.org;
-    let c = s.catalog.catalog(org).await?;
-    page(
-        "contactAttributes",
-        org,
-        &headers,
-        q.as_deref(),
-        c.attributes.iter().map(|a| AttributeOut::new(org, a)).collect(),
-    )
 }
 
 async fn create_attribute(
@@ -142,17 +130,6 @@ async fn create_attribute(
     Ok(created("contactAttributes", org, &headers, a.id))
 }
 
-async fn list_paths(
-    State(s): State<AppState>,
-    Path(org): Path<String>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let org = s.authorize(&headers, &org, Need::Read).await?.org;
-    let c = s.catalog.catalog(org).await?;
-    page("contactPaths", org, &headers, q.as_deref(), c.paths.iter().map(|p| PathOut::new(org, p)).collect())
-}
-
 async fn create_path(
     State(s): State<AppState>,
     Path(org): Path<String>,
@@ -164,17 +141,6 @@ async fn create_path(
     let def = input.into_def().map_err(ApiError::BadRequest)?;
     let p = s.catalog.create_path(org, def).await?;
     Ok(created("contactPaths", org, &headers, p.path_id))
-}
-
-async fn list_topics(
-    State(s): State<AppState>,
-    Path(org): Path<String>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let org = s.authorize(&headers, &org, Need::Read).await?.org;
-    let c = s.catalog.catalog(org).await?;
-    page("topics", org, &headers, q.as_deref(), c.topics.iter().map(|t| TopicOut::new(org, t)).collect())
 }
 
 async fn create_topic(
