@@ -1,0 +1,191 @@
+//! The write side of the mapping: the rows of a call, per table, as one JSON array of objects
+//! bound once and read by `json_each(?)` (each key named as its column). One bind per table
+//! whatever the number of contacts, so every batch size runs the same statement, and SQLite's
+//! limit on bound parameters never applies.
+
+use contacts_domain::ContactData;
+use serde::Serialize;
+
+use crate::schema::QuietTimeJson;
+
+/// Serializes rows for a `json_each(?)` bind.
+pub(crate) fn json<T: Serialize + ?Sized>(rows: &T) -> String {
+    // Plain structs, vectors and strings: serialization cannot fail.
+    serde_json::to_string(rows).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// The columns of `contacts` from `id` to `record_type_id`, read from the JSON element `j`, in
+/// the order of [`scalar_names`].
+macro_rules! scalar_values {
+    () => {
+        "j.value ->> 'id', j.value ->> 'external_id', j.value ->> 'first_name', \
+         j.value ->> 'last_name', j.value ->> 'middle_initial', j.value ->> 'suffix', \
+         j.value ->> 'country', j.value ->> 'business_name', j.value ->> 'timezone_id', \
+         j.value ->> 'language', j.value ->> 'preferred_language', j.value ->> 'sso_user_id', \
+         j.value ->> 'security_pin', j.value ->> 'account_id', j.value ->> 'vip', \
+         j.value ->> 'expatriate', j.value ->> 'record_type_id'"
+    };
+}
+pub(crate) use scalar_values;
+
+/// The scalar column names in the order of [`scalar_values`].
+macro_rules! scalar_names {
+    () => {
+        "id, external_id, first_name, last_name, middle_initial, suffix, country, \
+         business_name, timezone_id, language, preferred_language, sso_user_id, security_pin, \
+         account_id, vip, expatriate, record_type_id"
+    };
+}
+pub(crate) use scalar_names;
+
+/// A row of `contacts` (its scalar columns, and the new version of an update).
+#[derive(Serialize)]
+pub(crate) struct ContactJson<'a> {
+    id: i64,
+    external_id: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    middle_initial: Option<&'a str>,
+    suffix: Option<&'a str>,
+    country: Option<&'a str>,
+    business_name: Option<&'a str>,
+    timezone_id: Option<&'a str>,
+    language: Option<&'a str>,
+    preferred_language: Option<&'a str>,
+    sso_user_id: Option<&'a str>,
+    security_pin: Option<&'a str>,
+    account_id: Option<i64>,
+    vip: Option<bool>,
+    expatriate: Option<bool>,
+    record_type_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<i64>,
+}
+
+impl<'a> ContactJson<'a> {
+    pub(crate) fn new(id: i64, d: &'a ContactData, version: Option<i64>) -> Self {
+        Self {
+            id,
+            external_id: &d.external_id,
+            first_name: &d.first_name,
+            last_name: &d.last_name,
+            middle_initial: d.middle_initial.as_deref(),
+            suffix: d.suffix.as_deref(),
+            country: d.country.as_deref(),
+            business_name: d.business_name.as_deref(),
+            timezone_id: d.timezone_id.as_deref(),
+            language: d.language.as_deref(),
+            preferred_language: d.preferred_language.as_deref(),
+            sso_user_id: d.sso_user_id.as_deref(),
+            security_pin: d.security_pin.as_deref(),
+            account_id: d.account_id,
+            vip: d.vip,
+            expatriate: d.expatriate,
+            record_type_id: d.record_type_id,
+            version,
+        }
+    }
+}
+
+/// A row of `contact_paths`.
+#[derive(Serialize)]
+pub(crate) struct PathJson<'a> {
+    contact_id: i64,
+    position: usize,
+    path_id: i64,
+    value: &'a str,
+    country_code: Option<&'a str>,
+    phone_ext: Option<&'a str>,
+    wait_time: Option<i64>,
+    path_enable: Option<bool>,
+    skip_validation: Option<bool>,
+    /// Nested: `->>` reads it back as the JSON text stored in the column.
+    quiet_time_frames: Vec<QuietTimeJson>,
+}
+
+/// A row of `contact_attributes`.
+#[derive(Serialize)]
+pub(crate) struct AttributeJson<'a> {
+    contact_id: i64,
+    position: usize,
+    attribute_id: i64,
+    values: &'a [String],
+}
+
+/// A row of `contact_addresses`.
+#[derive(Serialize)]
+pub(crate) struct AddressJson<'a> {
+    contact_id: i64,
+    position: usize,
+    location_name: Option<&'a str>,
+    street_address: Option<&'a str>,
+    suite: Option<&'a str>,
+    city: Option<&'a str>,
+    state: Option<&'a str>,
+    postal_code: Option<&'a str>,
+    country: Option<&'a str>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+}
+
+/// A row of `contact_topics`.
+#[derive(Serialize)]
+pub(crate) struct TopicJson {
+    contact_id: i64,
+    position: usize,
+    topic_id: i64,
+}
+
+/// Every child row of some contacts, per child table.
+#[derive(Default)]
+pub(crate) struct ChildRows<'a> {
+    pub(crate) paths: Vec<PathJson<'a>>,
+    pub(crate) attributes: Vec<AttributeJson<'a>>,
+    pub(crate) addresses: Vec<AddressJson<'a>>,
+    pub(crate) topics: Vec<TopicJson>,
+}
+
+impl<'a> ChildRows<'a> {
+    pub(crate) fn new(contacts: impl IntoIterator<Item = (i64, &'a ContactData)>) -> Self {
+        let mut c = Self::default();
+        for (id, d) in contacts {
+            c.paths.extend(d.paths.iter().enumerate().map(|(position, p)| PathJson {
+                contact_id: id,
+                position,
+                path_id: p.path_id,
+                value: &p.value,
+                country_code: p.country_code.as_deref(),
+                phone_ext: p.phone_ext.as_deref(),
+                wait_time: p.wait_time,
+                path_enable: p.path_enable,
+                skip_validation: p.skip_validation,
+                quiet_time_frames: p.quiet_time_frames.iter().map(Into::into).collect(),
+            }));
+            c.attributes.extend(d.attributes.iter().enumerate().map(|(position, a)| AttributeJson {
+                contact_id: id,
+                position,
+                attribute_id: a.attribute_id,
+                values: &a.values,
+            }));
+            c.addresses.extend(d.addresses.iter().enumerate().map(|(position, a)| AddressJson {
+                contact_id: id,
+                position,
+                location_name: a.location_name.as_deref(),
+                street_address: a.street_address.as_deref(),
+                suite: a.suite.as_deref(),
+                city: a.city.as_deref(),
+                state: a.state.as_deref(),
+                postal_code: a.postal_code.as_deref(),
+                country: a.country.as_deref(),
+                lat: a.gis_location.map(|g| g.lat()),
+                lon: a.gis_location.map(|g| g.lon()),
+            }));
+            c.topics.extend(d.topics.iter().enumerate().map(|(position, t)| TopicJson {
+                contact_id: id,
+                position,
+                topic_id: *t,
+            }));
+        }
+        c
+    }
+}

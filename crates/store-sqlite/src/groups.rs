@@ -1,0 +1,171 @@
+//! Groups: lookups, changes to the group tree, deletion (with the new versions of the members)
+//! and member listings. Membership changes themselves are in [`crate::write`].
+//!
+//! Changes run in a write transaction, so they are serialized with every other write: the
+//! cycle check of a re-parenting sees the tree no one else is changing (PostgreSQL needs an
+//! advisory lock for that), and a deletion sees every member (no row locks needed).
+
+use async_trait::async_trait;
+use contacts_application::ports::{GroupDeletion, GroupStore, GroupUpdate, PageRequest};
+use contacts_application::StoreError;
+use contacts_domain::{Contact, Group};
+
+use crate::columns::json;
+use crate::error::{store_error, store_error_refs};
+use crate::read::load_contacts;
+use crate::schema::{contact_columns, ContactRow};
+use crate::SqliteStore;
+
+/// Whether `?2` (the new parent) is `?3` (the group) or one of its descendants: walks up from
+/// the new parent. `UNION` (not `ALL`) stops on a cycle, should one exist.
+const MAKES_CYCLE: &str = "WITH RECURSIVE up (id, parent_id) AS ( \
+         SELECT id, parent_id FROM groups WHERE organization_id = ?1 AND id = ?2 \
+         UNION \
+         SELECT g.id, g.parent_id FROM groups g JOIN up ON g.organization_id = ?1 AND g.id = up.parent_id \
+     ) SELECT EXISTS (SELECT 1 FROM up WHERE id = ?3)";
+
+type GroupRow = (i64, String, Option<i64>, Option<String>);
+
+fn group((id, name, parent_id, description): GroupRow) -> Group {
+    Group { id, name, parent_id, description }
+}
+
+/// The active members of groups `?2` (a JSON array) of `?1`.
+macro_rules! members_of {
+    () => {
+        " FROM contacts WHERE organization_id = ?1 AND status = 'A' AND id IN ( \
+              SELECT contact_id FROM group_members WHERE organization_id = ?1 \
+              AND group_id IN (SELECT value FROM json_each(?2)))"
+    };
+}
+
+#[async_trait]
+impl GroupStore for SqliteStore {
+    async fn find_groups(&self, org: i64, ids: &[i64], names: &[String]) -> Result<Vec<Group>, StoreError> {
+        let rows: Vec<GroupRow> = sqlx::query_as(
+            "SELECT id, name, parent_id, description FROM groups WHERE organization_id = ?1 AND ( \
+                 id IN (SELECT value FROM json_each(?2)) OR name IN (SELECT value FROM json_each(?3))) \
+             ORDER BY id",
+        )
+        .bind(org)
+        .bind(json(ids))
+        .bind(json(names))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| store_error(e, "finding groups"))?;
+        Ok(rows.into_iter().map(group).collect())
+    }
+
+    async fn update_group(&self, org: i64, g: Group) -> Result<GroupUpdate, StoreError> {
+        let what = format!("group {} '{}'", g.id, g.name);
+        let err = |e| store_error_refs(e, &what, "the parent group does not exist in the organization");
+        let mut tx = self.write_tx().await?;
+        let row: Option<GroupRow> = sqlx::query_as(
+            "UPDATE groups SET name = ?3, parent_id = ?4, description = ?5 \
+             WHERE organization_id = ?1 AND id = ?2 \
+             RETURNING id, name, parent_id, description",
+        )
+        .bind(org)
+        .bind(g.id)
+        .bind(&g.name)
+        .bind(g.parent_id)
+        .bind(&g.description)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(err)?;
+        let Some(row) = row else {
+            return Ok(GroupUpdate::NotFound);
+        };
+        if let Some(parent) = g.parent_id {
+            let cycle: bool = sqlx::query_scalar(MAKES_CYCLE)
+                .bind(org)
+                .bind(parent)
+                .bind(g.id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(err)?;
+            if cycle {
+                // Dropped without a commit: rolled back.
+                return Ok(GroupUpdate::Cycle);
+            }
+        }
+        tx.commit(&what).await?;
+        Ok(GroupUpdate::Updated(group(row)))
+    }
+
+    async fn delete_group(&self, org: i64, id: i64, actor: &str, now: i64) -> Result<GroupDeletion, StoreError> {
+        let what = format!("deleting group {id}");
+        let err = |e| store_error(e, &what);
+        let mut tx = self.write_tx().await?;
+        let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM groups WHERE organization_id = ?1 AND id = ?2")
+            .bind(org)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(err)?;
+        if exists.is_none() {
+            return Ok(GroupDeletion::NotFound);
+        }
+        let subgroups: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM groups WHERE organization_id = ?1 AND parent_id = ?2")
+                .bind(org)
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(err)?;
+        if subgroups > 0 {
+            return Ok(GroupDeletion::HasSubgroups { subgroups: u64::try_from(subgroups).unwrap_or_default() });
+        }
+        // The members: a version each (the group's write is a change of theirs).
+        let bumped = sqlx::query(
+            "UPDATE contacts SET version = version + 1, last_modified_date = ?3, last_modified_by = ?4 \
+             WHERE organization_id = ?1 AND status = 'A' AND id IN ( \
+                 SELECT contact_id FROM group_members WHERE organization_id = ?1 AND group_id = ?2)",
+        )
+        .bind(org)
+        .bind(id)
+        .bind(now)
+        .bind(actor)
+        .execute(&mut *tx)
+        .await
+        .map_err(err)?;
+        // The memberships go with it (ON DELETE CASCADE).
+        sqlx::query("DELETE FROM groups WHERE organization_id = ?1 AND id = ?2")
+            .bind(org)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+        tx.commit(&what).await?;
+        Ok(GroupDeletion::Deleted { members: bumped.rows_affected() })
+    }
+
+    async fn list_members(
+        &self,
+        org: i64,
+        group_ids: &[i64],
+        page: PageRequest,
+    ) -> Result<(Vec<Contact>, u64), StoreError> {
+        let err = |e| store_error(e, "listing the members of groups");
+        let groups = json(group_ids);
+        let mut tx = self.read_snapshot().await?;
+        let total: i64 = sqlx::query_scalar(concat!("SELECT count(*)", members_of!()))
+            .bind(org)
+            .bind(&groups)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(err)?;
+        let rows: Vec<ContactRow> =
+            sqlx::query_as(concat!("SELECT ", contact_columns!(), members_of!(), " ORDER BY id LIMIT ?3 OFFSET ?4"))
+                .bind(org)
+                .bind(&groups)
+                .bind(i64::from(page.size))
+                .bind(i64::from(page.number.saturating_sub(1)) * i64::from(page.size))
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(err)?;
+        let contacts = load_contacts(&mut tx, org, rows).await?;
+        tx.commit().await.map_err(err)?;
+        Ok((contacts, u64::try_from(total).unwrap_or_default()))
+    }
+}

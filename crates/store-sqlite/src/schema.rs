@@ -1,0 +1,187 @@
+//! How the model maps onto the tables: the rows as read, and the JSON stored in text columns
+//! (quiet time frames, attribute values). The write side (rows bound as one JSON array per
+//! table) is in [`crate::columns`].
+
+use contacts_domain::{
+    Address, Contact, ContactAttribute, ContactData, ContactPath, ContactStatus, GeoPoint, QuietTimeFrame,
+};
+use serde::{Deserialize, Serialize};
+use sqlx::types::Json;
+
+/// The columns of `contacts` read into a [`ContactRow`], as a literal for `concat!`.
+/// A soft-deleted contact's externalId is in `deleted_external_id`.
+macro_rules! contact_columns {
+    () => {
+        "organization_id, id, COALESCE(external_id, deleted_external_id, '') AS external_id, \
+         first_name, last_name, middle_initial, suffix, country, business_name, timezone_id, \
+         language, preferred_language, sso_user_id, security_pin, account_id, vip, expatriate, \
+         record_type_id, status, version, created_date, created_by, \
+         last_modified_date, last_modified_by"
+    };
+}
+pub(crate) use contact_columns;
+
+/// A quiet time frame as stored in `contact_paths.quiet_time_frames` (a JSON array of these).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct QuietTimeJson {
+    days: Vec<u8>,
+    from_hour: u8,
+    from_min: u8,
+    to_hour: u8,
+    to_min: u8,
+}
+
+impl From<&QuietTimeFrame> for QuietTimeJson {
+    fn from(f: &QuietTimeFrame) -> Self {
+        Self {
+            days: f.days.clone(),
+            from_hour: f.from_hour,
+            from_min: f.from_min,
+            to_hour: f.to_hour,
+            to_min: f.to_min,
+        }
+    }
+}
+
+impl From<QuietTimeJson> for QuietTimeFrame {
+    fn from(f: QuietTimeJson) -> Self {
+        Self { days: f.days, from_hour: f.from_hour, from_min: f.from_min, to_hour: f.to_hour, to_min: f.to_min }
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ContactRow {
+    organization_id: i64,
+    pub(crate) id: i64,
+    external_id: String,
+    first_name: String,
+    last_name: String,
+    middle_initial: Option<String>,
+    suffix: Option<String>,
+    country: Option<String>,
+    business_name: Option<String>,
+    timezone_id: Option<String>,
+    language: Option<String>,
+    preferred_language: Option<String>,
+    sso_user_id: Option<String>,
+    security_pin: Option<String>,
+    account_id: Option<i64>,
+    vip: Option<bool>,
+    expatriate: Option<bool>,
+    record_type_id: i64,
+    status: String,
+    version: i64,
+    created_date: i64,
+    created_by: String,
+    last_modified_date: i64,
+    last_modified_by: String,
+}
+
+impl ContactRow {
+    /// The contact without its children (paths, attributes, ... are added by the loader).
+    pub(crate) fn into_contact(self) -> Contact {
+        Contact {
+            id: self.id,
+            organization_id: self.organization_id,
+            data: ContactData {
+                external_id: self.external_id,
+                first_name: self.first_name,
+                last_name: self.last_name,
+                middle_initial: self.middle_initial,
+                suffix: self.suffix,
+                country: self.country,
+                business_name: self.business_name,
+                timezone_id: self.timezone_id,
+                language: self.language,
+                preferred_language: self.preferred_language,
+                sso_user_id: self.sso_user_id,
+                security_pin: self.security_pin,
+                account_id: self.account_id,
+                vip: self.vip,
+                expatriate: self.expatriate,
+                record_type_id: self.record_type_id,
+                ..ContactData::default()
+            },
+            groups: Default::default(),
+            status: if self.status == "D" { ContactStatus::Deleted } else { ContactStatus::Active },
+            version: self.version,
+            created_date: self.created_date,
+            created_by: self.created_by,
+            last_modified_date: self.last_modified_date,
+            last_modified_by: self.last_modified_by,
+        }
+    }
+}
+
+/// A row of `contact_paths`; rows are read in `(contact_id, position)` order.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct PathRow {
+    pub(crate) contact_id: i64,
+    path_id: i64,
+    value: String,
+    country_code: Option<String>,
+    phone_ext: Option<String>,
+    wait_time: Option<i64>,
+    path_enable: Option<bool>,
+    skip_validation: Option<bool>,
+    quiet_time_frames: Json<Vec<QuietTimeJson>>,
+}
+
+impl From<PathRow> for ContactPath {
+    fn from(r: PathRow) -> Self {
+        Self {
+            path_id: r.path_id,
+            value: r.value,
+            country_code: r.country_code,
+            phone_ext: r.phone_ext,
+            wait_time: r.wait_time,
+            path_enable: r.path_enable,
+            skip_validation: r.skip_validation,
+            quiet_time_frames: r.quiet_time_frames.0.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct AttributeRow {
+    pub(crate) contact_id: i64,
+    attribute_id: i64,
+    values: Json<Vec<String>>,
+}
+
+impl From<AttributeRow> for ContactAttribute {
+    fn from(r: AttributeRow) -> Self {
+        Self { attribute_id: r.attribute_id, values: r.values.0 }
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct AddressRow {
+    pub(crate) contact_id: i64,
+    location_name: Option<String>,
+    street_address: Option<String>,
+    suite: Option<String>,
+    city: Option<String>,
+    state: Option<String>,
+    postal_code: Option<String>,
+    country: Option<String>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+}
+
+impl From<AddressRow> for Address {
+    fn from(r: AddressRow) -> Self {
+        Self {
+            location_name: r.location_name,
+            street_address: r.street_address,
+            suite: r.suite,
+            city: r.city,
+            state: r.state,
+            postal_code: r.postal_code,
+            country: r.country,
+            // Only validated points are written, so a stored pair always makes one.
+            gis_location: r.lat.zip(r.lon).and_then(|(lat, lon)| GeoPoint::new(lat, lon)),
+        }
+    }
+}
