@@ -161,11 +161,41 @@ fn position(i: usize) -> i32 {
     i32::try_from(i).unwrap_or(i32::MAX)
 }
 
+/// Which child tables of a contact are to be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Tables {
+    pub(crate) paths: bool,
+    pub(crate) attributes: bool,
+    pub(crate) addresses: bool,
+    pub(crate) topics: bool,
+}
+
+impl Tables {
+    /// Every child table (a new contact, or one whose stored children are not known).
+    pub(crate) const ALL: Tables = Tables { paths: true, attributes: true, addresses: true, topics: true };
+
+    /// The child tables whose rows differ between `old` and `new`.
+    pub(crate) fn changed(old: &ContactData, new: &ContactData) -> Self {
+        Tables {
+            paths: old.paths != new.paths,
+            attributes: old.attributes != new.attributes,
+            addresses: old.addresses != new.addresses,
+            topics: old.topics != new.topics,
+        }
+    }
+}
+
 impl ChildColumns {
-    pub(crate) fn new<'a>(contacts: impl IntoIterator<Item = (i64, &'a ContactData)>) -> Self {
+    /// The rows of the tables `which` names, per contact.
+    pub(crate) fn new<'a>(contacts: impl IntoIterator<Item = (i64, &'a ContactData, Tables)>) -> Self {
         let mut c = Self::default();
-        for (id, d) in contacts {
-            for (i, p) in d.paths.iter().enumerate() {
+        for (id, d, which) in contacts {
+            let none = [];
+            let paths = if which.paths { d.paths.as_slice() } else { &none };
+            let attributes = if which.attributes { d.attributes.as_slice() } else { &[] };
+            let addresses = if which.addresses { d.addresses.as_slice() } else { &[] };
+            let topics = if which.topics { d.topics.as_slice() } else { &[] };
+            for (i, p) in paths.iter().enumerate() {
                 let cols = &mut c.paths;
                 cols.contact_id.push(id);
                 cols.position.push(position(i));
@@ -178,14 +208,14 @@ impl ChildColumns {
                 cols.skip_validation.push(p.skip_validation);
                 cols.quiet_time_frames.push(Json(p.quiet_time_frames.iter().map(Into::into).collect()));
             }
-            for (i, a) in d.attributes.iter().enumerate() {
+            for (i, a) in attributes.iter().enumerate() {
                 let cols = &mut c.attributes;
                 cols.contact_id.push(id);
                 cols.position.push(position(i));
                 cols.attribute_id.push(a.attribute_id);
                 cols.values.push(Json(a.values.clone()));
             }
-            for (i, a) in d.addresses.iter().enumerate() {
+            for (i, a) in addresses.iter().enumerate() {
                 let cols = &mut c.addresses;
                 cols.contact_id.push(id);
                 cols.position.push(position(i));
@@ -199,7 +229,7 @@ impl ChildColumns {
                 cols.lat.push(a.gis_location.map(|g| g.lat()));
                 cols.lon.push(a.gis_location.map(|g| g.lon()));
             }
-            for (i, t) in d.topics.iter().enumerate() {
+            for (i, t) in topics.iter().enumerate() {
                 let cols = &mut c.topics;
                 cols.contact_id.push(id);
                 cols.position.push(position(i));

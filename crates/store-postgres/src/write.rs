@@ -5,10 +5,14 @@
 //! - `lock_contacts`: 1 (`SELECT ... FOR UPDATE`) + 5 (one per child table) when any is found;
 //! - `external_id_owners`: 1;
 //! - `insert_contacts`: 1 (ids) + 1 (contacts) + at most 4 (one per non-empty child table);
-//! - `update_contacts`: 1 (contacts) + 4 (delete the children) + at most 4 (insert them);
+//! - `update_contacts`: 1 (contacts) + at most 4 (delete the children) + at most 4 (insert
+//!   them): only the child tables whose rows changed are rewritten, for the contacts whose rows
+//!   changed there (a sync that changes a name rewrites no path, attribute, address or topic);
 //! - `add_memberships`: 1;
 //! - `delete_contacts`: 1;
 //! - `commit`: 1.
+
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use contacts_application::ports::{ContactTx, ContactUpdate, DeletedContact};
@@ -16,7 +20,7 @@ use contacts_application::StoreError;
 use contacts_domain::{Contact, ContactData};
 use sqlx::{PgConnection, Postgres, Transaction};
 
-use crate::columns::{scalar_names, scalar_unnest, ChildColumns, ScalarColumns};
+use crate::columns::{scalar_names, scalar_unnest, ChildColumns, ScalarColumns, Tables};
 use crate::error::{store_error, unknown};
 use crate::read::load_contacts;
 use crate::schema::{contact_columns, ContactRow};
@@ -25,11 +29,14 @@ use crate::schema::{contact_columns, ContactRow};
 pub struct PgContactTx {
     /// `None` once committed.
     tx: Option<Transaction<'static, Postgres>>,
+    /// The content of the contacts this transaction locked (or wrote since), by id: what their
+    /// rows hold now, against which an update finds the child tables it must rewrite.
+    stored: HashMap<i64, ContactData>,
 }
 
 impl PgContactTx {
     pub(crate) fn new(tx: Transaction<'static, Postgres>) -> Self {
-        Self { tx: Some(tx) }
+        Self { tx: Some(tx), stored: HashMap::new() }
     }
 
     fn conn(&mut self) -> Result<&mut PgConnection, StoreError> {
@@ -37,12 +44,12 @@ impl PgContactTx {
     }
 }
 
-/// Inserts the children of `contacts` (their old ones must be gone): one statement per child
-/// table that has rows.
+/// Inserts the children of `contacts` in the tables each names (their old rows there must be
+/// gone): one statement per child table that has rows.
 async fn insert_children(
     conn: &mut PgConnection,
     org: i64,
-    contacts: impl IntoIterator<Item = (i64, &ContactData)>,
+    contacts: impl IntoIterator<Item = (i64, &ContactData, Tables)>,
 ) -> Result<(), StoreError> {
     let err = |e| store_error(e, "writing the children of contacts");
     let children = ChildColumns::new(contacts);
@@ -91,7 +98,7 @@ async fn insert_children(
     Ok(())
 }
 
-/// The child tables, whose rows an update replaces whole.
+/// The child tables, whose rows an update replaces whole (in the order of [`Tables`]).
 const CHILD_DELETES: [&str; 4] = [
     "DELETE FROM contact_paths WHERE organization_id = $1 AND contact_id = ANY($2)",
     "DELETE FROM contact_attributes WHERE organization_id = $1 AND contact_id = ANY($2)",
@@ -107,7 +114,7 @@ impl ContactTx for PgContactTx {
         ids: &[i64],
         external_ids: &[String],
     ) -> Result<Vec<Contact>, StoreError> {
-        let conn = self.conn()?;
+        let conn = self.tx.as_deref_mut().ok_or_else(|| unknown("the transaction is already committed"))?;
         // In id order, so that two batches locking overlapping sets never deadlock.
         let rows: Vec<ContactRow> = sqlx::query_as(concat!(
             "SELECT ",
@@ -121,7 +128,9 @@ impl ContactTx for PgContactTx {
         .fetch_all(&mut *conn)
         .await
         .map_err(|e| store_error(e, "locking contacts"))?;
-        load_contacts(conn, org, rows).await
+        let contacts = load_contacts(conn, org, rows).await?;
+        self.stored.extend(contacts.iter().map(|c| (c.id, c.data.clone())));
+        Ok(contacts)
     }
 
     async fn external_id_owners(
@@ -173,7 +182,8 @@ impl ContactTx for PgContactTx {
         ))
         .bind(org);
         ScalarColumns::new(pairs()).bind(q).bind(now).bind(actor).execute(&mut *conn).await.map_err(err)?;
-        insert_children(conn, org, pairs()).await?;
+        insert_children(conn, org, pairs().map(|(id, data)| (id, data, Tables::ALL))).await?;
+        self.stored.extend(pairs().map(|(id, data)| (id, data.clone())));
         Ok(ids)
     }
 
@@ -187,7 +197,13 @@ impl ContactTx for PgContactTx {
         if updates.is_empty() {
             return Ok(());
         }
-        let conn = self.conn()?;
+        // The child tables to rewrite, per contact: those whose rows differ from the stored
+        // ones (every table of a contact this transaction did not lock).
+        let tables: Vec<Tables> = updates
+            .iter()
+            .map(|u| self.stored.get(&u.id).map_or(Tables::ALL, |old| Tables::changed(old, &u.data)))
+            .collect();
+        let conn = self.tx.as_deref_mut().ok_or_else(|| unknown("the transaction is already committed"))?;
         let err = |e| store_error(e, "updating contacts");
         let pairs = || updates.iter().map(|u| (u.id, &u.data));
         let versions: Vec<i64> = updates.iter().map(|u| u.version).collect();
@@ -223,11 +239,16 @@ impl ContactTx for PgContactTx {
                 updates.len()
             )));
         }
-        let ids: Vec<i64> = updates.iter().map(|u| u.id).collect();
-        for delete in CHILD_DELETES {
-            sqlx::query(delete).bind(org).bind(&ids).execute(&mut *conn).await.map_err(err)?;
+        let rewritten: [fn(&Tables) -> bool; 4] = [|t| t.paths, |t| t.attributes, |t| t.addresses, |t| t.topics];
+        for (delete, rewrites) in CHILD_DELETES.into_iter().zip(rewritten) {
+            let ids: Vec<i64> = updates.iter().zip(&tables).filter(|(_, t)| rewrites(t)).map(|(u, _)| u.id).collect();
+            if !ids.is_empty() {
+                sqlx::query(delete).bind(org).bind(&ids).execute(&mut *conn).await.map_err(err)?;
+            }
         }
-        insert_children(conn, org, pairs()).await
+        insert_children(conn, org, updates.iter().zip(tables).map(|(u, t)| (u.id, &u.data, t))).await?;
+        self.stored.extend(updates.iter().map(|u| (u.id, u.data.clone())));
+        Ok(())
     }
 
     async fn add_memberships(&mut self, org: i64, memberships: &[(i64, i64)]) -> Result<(), StoreError> {
