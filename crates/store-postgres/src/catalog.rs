@@ -2,6 +2,9 @@
 //! topics. Ids are given by the client or generated; generated ones never collide with given
 //! ones (see [`insert_with_id`]). Updates and deletions are in [`crate::catalog_admin`].
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use async_trait::async_trait;
 use contacts_application::ports::{CatalogDeletion, CatalogKind, CatalogStore, CatalogUpdate};
 use contacts_application::StoreError;
@@ -120,11 +123,46 @@ pub(crate) async fn insert_record_type(
     Ok(RecordType { id, ..record })
 }
 
+/// The catalogs of organizations as last read, with the `catalog_version` they were read at.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CatalogCache(Arc<Mutex<HashMap<i64, (i64, Arc<Catalog>)>>>);
+
+impl CatalogCache {
+    fn get(&self, org: i64, version: i64) -> Option<Arc<Catalog>> {
+        let cache = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        cache.get(&org).filter(|(at, _)| *at == version).map(|(_, catalog)| catalog.clone())
+    }
+
+    fn put(&self, org: i64, version: i64, catalog: Arc<Catalog>) {
+        let mut cache = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // A newer version may have been stored meanwhile by a concurrent read.
+        if cache.get(&org).is_none_or(|(at, _)| *at < version) {
+            cache.insert(org, (version, catalog));
+        }
+    }
+}
+
 #[async_trait]
 impl CatalogStore for PgStore {
+    /// One indexed read of the organization's `catalog_version` when the catalog read last time
+    /// is still current (the usual case: catalogs change rarely, batches come often); else the
+    /// five catalog tables from one snapshot, with the version they are at.
     async fn load_catalog(&self, org: i64) -> Result<Catalog, StoreError> {
         let err = |e| store_error(e, format!("loading the catalog of organization {org}"));
+        let version: Option<i64> = sqlx::query_scalar("SELECT catalog_version FROM organizations WHERE id = $1")
+            .bind(org)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(err)?;
+        if let Some(catalog) = version.and_then(|v| self.catalogs.get(org, v)) {
+            return Ok(Catalog::clone(&catalog));
+        }
         let mut tx = self.read_snapshot().await?;
+        let version: Option<i64> = sqlx::query_scalar("SELECT catalog_version FROM organizations WHERE id = $1")
+            .bind(org)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(err)?;
         let record_types: Vec<(i64, String)> =
             sqlx::query_as("SELECT id, name FROM record_types WHERE organization_id = $1 ORDER BY id")
                 .bind(org)
@@ -162,7 +200,7 @@ impl CatalogStore for PgStore {
                 .await
                 .map_err(err)?;
         tx.commit().await.map_err(err)?;
-        Ok(Catalog::new(
+        let catalog = Catalog::new(
             record_types.into_iter().map(|(id, name)| RecordType { id, name }).collect(),
             groups
                 .into_iter()
@@ -190,7 +228,11 @@ impl CatalogStore for PgStore {
                 })
                 .collect(),
             topics.into_iter().map(|(id, name)| Topic { id, name }).collect(),
-        ))
+        );
+        if let Some(version) = version {
+            self.catalogs.put(org, version, Arc::new(catalog.clone()));
+        }
+        Ok(catalog)
     }
 
     async fn create_record_type(&self, org: i64, record: RecordType) -> Result<RecordType, StoreError> {

@@ -42,6 +42,9 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations"
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// The catalogs read so far, by organization, with the `catalog_version` they were read at
+    /// (see migration 0005): reused while the version in the database is the same.
+    catalogs: catalog::CatalogCache,
 }
 
 impl PgStore {
@@ -55,11 +58,11 @@ impl PgStore {
             .connect(url)
             .await
             .context("connecting to PostgreSQL")?;
-        Ok(Self { pool })
+        Ok(Self::from_pool(pool))
     }
 
     pub fn from_pool(pool: PgPool) -> Self {
-        Self { pool }
+        Self { pool, catalogs: catalog::CatalogCache::default() }
     }
 
     pub fn pool(&self) -> &PgPool {
