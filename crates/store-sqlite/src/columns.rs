@@ -38,9 +38,14 @@ macro_rules! scalar_names {
 }
 pub(crate) use scalar_names;
 
-/// A row of `contacts` (its scalar columns, and the new version of an update).
+/// A row of `contacts` (its scalar columns, and the new version of an update). It carries its
+/// organization so that an `UPDATE ... FROM json_each(?)` can match `(organization_id, id)` to
+/// the row: SQLite then drives the update from the JSON rows, one primary key lookup each (a
+/// bare `organization_id = ?` would let the planner scan the whole organization for each row
+/// when it has no statistics).
 #[derive(Serialize)]
 pub(crate) struct ContactJson<'a> {
+    organization_id: i64,
     id: i64,
     external_id: &'a str,
     first_name: &'a str,
@@ -63,8 +68,9 @@ pub(crate) struct ContactJson<'a> {
 }
 
 impl<'a> ContactJson<'a> {
-    pub(crate) fn new(id: i64, d: &'a ContactData, version: Option<i64>) -> Self {
+    pub(crate) fn new(organization_id: i64, id: i64, d: &'a ContactData, version: Option<i64>) -> Self {
         Self {
+            organization_id,
             id,
             external_id: &d.external_id,
             first_name: &d.first_name,

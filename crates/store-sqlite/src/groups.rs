@@ -39,6 +39,13 @@ macro_rules! members_of {
     };
 }
 
+/// How many active members groups `?2` of `?1` have.
+pub(crate) const MEMBERS_COUNT: &str = concat!("SELECT count(*)", members_of!());
+
+/// A page (`?3` rows from `?4`) of the active members of groups `?2` of `?1`, by id.
+pub(crate) const MEMBERS_PAGE: &str =
+    concat!("SELECT ", contact_columns!(), members_of!(), " ORDER BY id LIMIT ?3 OFFSET ?4");
+
 #[async_trait]
 impl GroupStore for SqliteStore {
     async fn find_groups(&self, org: i64, ids: &[i64], names: &[String]) -> Result<Vec<Group>, StoreError> {
@@ -149,21 +156,16 @@ impl GroupStore for SqliteStore {
         let err = |e| store_error(e, "listing the members of groups");
         let groups = json(group_ids);
         let mut tx = self.read_snapshot().await?;
-        let total: i64 = sqlx::query_scalar(concat!("SELECT count(*)", members_of!()))
+        let total: i64 =
+            sqlx::query_scalar(MEMBERS_COUNT).bind(org).bind(&groups).fetch_one(&mut *tx).await.map_err(err)?;
+        let rows: Vec<ContactRow> = sqlx::query_as(MEMBERS_PAGE)
             .bind(org)
             .bind(&groups)
-            .fetch_one(&mut *tx)
+            .bind(i64::from(page.size))
+            .bind(i64::from(page.number.saturating_sub(1)) * i64::from(page.size))
+            .fetch_all(&mut *tx)
             .await
             .map_err(err)?;
-        let rows: Vec<ContactRow> =
-            sqlx::query_as(concat!("SELECT ", contact_columns!(), members_of!(), " ORDER BY id LIMIT ?3 OFFSET ?4"))
-                .bind(org)
-                .bind(&groups)
-                .bind(i64::from(page.size))
-                .bind(i64::from(page.number.saturating_sub(1)) * i64::from(page.size))
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(err)?;
         let contacts = load_contacts(&mut tx, org, rows).await?;
         tx.commit().await.map_err(err)?;
         Ok((contacts, u64::try_from(total).unwrap_or_default()))

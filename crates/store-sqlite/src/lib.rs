@@ -37,8 +37,7 @@
 //!   organization ids may be explicit, the counter is moved past them, and a generated id that
 //!   meets an explicit one is skipped.
 //! - **Errors.** SQLite does not name the violated constraint: a unique violation is told by
-//!   its columns (in the message), and a foreign key violation by the statement that met it
-//!   (see [`error`]).
+//!   its columns (in the message), and a foreign key violation by the statement that met it.
 //!
 //! Queries are checked at run time (`sqlx::query` with `.bind`): building never needs a
 //! database.
@@ -67,10 +66,12 @@ mod catalog;
 mod catalog_admin;
 mod columns;
 mod directory;
-pub mod error;
+mod error;
 mod groups;
 mod idempotency;
 mod list;
+#[cfg(test)]
+mod plans;
 mod read;
 mod schema;
 pub mod write;

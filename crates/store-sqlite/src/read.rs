@@ -116,11 +116,11 @@ where
 }
 
 /// The active contact of `org` by id (`?2`).
-const GET_BY_ID: &str =
+pub(crate) const GET_BY_ID: &str =
     concat!("SELECT ", contact_columns!(), " FROM contacts WHERE organization_id = ?1 AND status = 'A' AND id = ?2");
 
 /// The active contact of `org` by externalId (`?2`).
-const GET_BY_EXTERNAL_ID: &str = concat!(
+pub(crate) const GET_BY_EXTERNAL_ID: &str = concat!(
     "SELECT ",
     contact_columns!(),
     " FROM contacts WHERE organization_id = ?1 AND status = 'A' AND external_id = ?2"

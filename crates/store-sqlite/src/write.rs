@@ -127,7 +127,7 @@ async fn insert_children(
 }
 
 /// The child tables, whose rows an update replaces whole (`?2`: the contact ids, as JSON).
-const CHILD_DELETES: [&str; 4] = [
+pub(crate) const CHILD_DELETES: [&str; 4] = [
     "DELETE FROM contact_paths WHERE organization_id = ?1 AND contact_id IN (SELECT value FROM json_each(?2))",
     "DELETE FROM contact_attributes WHERE organization_id = ?1 AND contact_id IN (SELECT value FROM json_each(?2))",
     "DELETE FROM contact_addresses WHERE organization_id = ?1 AND contact_id IN (SELECT value FROM json_each(?2))",
@@ -138,20 +138,24 @@ const CHILD_DELETES: [&str; 4] = [
 /// id: no TEXT externalId equals a BLOB, and ids are unique, so the unique index (checked row
 /// by row, not at COMMIT) lets the next statement give every contact its new externalId
 /// whatever the order, swaps and rotations included.
-const PARK_RENAMED: &str = "UPDATE contacts AS c SET external_id = CAST(c.id AS BLOB) \
+pub(crate) const PARK_RENAMED: &str = "UPDATE contacts AS c SET external_id = CAST(c.id AS BLOB) \
      FROM json_each(?2) AS j \
-     WHERE c.organization_id = ?1 AND c.id = j.value ->> 'id' AND c.status = 'A' \
-       AND c.external_id IS NOT j.value ->> 'external_id'";
+     WHERE j.value ->> 'organization_id' = ?1 \
+       AND c.organization_id = j.value ->> 'organization_id' AND c.id = j.value ->> 'id' \
+       AND c.status = 'A' AND c.external_id IS NOT j.value ->> 'external_id'";
 
-/// Replaces the scalar columns of the contacts of `?2` (`?3`: now, `?4`: the actor).
-const UPDATE_CONTACTS: &str = concat!(
+/// Replaces the scalar columns of the contacts of `?2` (`?3`: now, `?4`: the actor). The rows
+/// carry their organization (`?1`), matched with the contacts' key: see [`ContactJson`].
+pub(crate) const UPDATE_CONTACTS: &str = concat!(
     "UPDATE contacts AS c SET (",
     scalar_names!(),
     ", version, last_modified_date, last_modified_by) = (",
     scalar_values!(),
     ", j.value ->> 'version', ?3, ?4) \
      FROM json_each(?2) AS j \
-     WHERE c.organization_id = ?1 AND c.id = j.value ->> 'id' AND c.status = 'A'"
+     WHERE j.value ->> 'organization_id' = ?1 \
+       AND c.organization_id = j.value ->> 'organization_id' AND c.id = j.value ->> 'id' \
+       AND c.status = 'A'"
 );
 
 /// The active contacts of `?1` whose id is in `?2` or whose externalId is in `?3` (JSON
@@ -166,24 +170,36 @@ macro_rules! named_contacts {
     };
 }
 
+/// The contacts [`named_contacts`] selects, in id order.
+pub(crate) const LOCK_CONTACTS: &str = concat!(
+    "SELECT ",
+    contact_columns!(),
+    " FROM contacts WHERE organization_id = ?1 AND id IN (",
+    named_contacts!(),
+    ") ORDER BY id"
+);
+
+/// Soft-deletes the contacts [`named_contacts`] selects (`?4`: now, `?5`: the actor).
+pub(crate) const DELETE_CONTACTS: &str = concat!(
+    "UPDATE contacts SET status = 'D', deleted_external_id = external_id, external_id = NULL, \
+         version = version + 1, last_modified_date = ?4, last_modified_by = ?5 \
+     WHERE organization_id = ?1 AND id IN (",
+    named_contacts!(),
+    ") RETURNING id, deleted_external_id, version"
+);
+
 impl SqliteContactTx {
     async fn lock(&mut self, org: i64, ids: &[i64], external_ids: &[String]) -> Result<Vec<Contact>, StoreError> {
         let conn = self.conn()?;
         // The write lock is held since BEGIN IMMEDIATE: no row locks to take, nobody else
         // writes until this transaction ends.
-        let rows: Vec<ContactRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            contact_columns!(),
-            " FROM contacts WHERE organization_id = ?1 AND id IN (",
-            named_contacts!(),
-            ") ORDER BY id"
-        ))
-        .bind(org)
-        .bind(json(ids))
-        .bind(json(external_ids))
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| store_error(e, "locking contacts"))?;
+        let rows: Vec<ContactRow> = sqlx::query_as(LOCK_CONTACTS)
+            .bind(org)
+            .bind(json(ids))
+            .bind(json(external_ids))
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| store_error(e, "locking contacts"))?;
         load_contacts(conn, org, rows).await
     }
 
@@ -208,7 +224,7 @@ impl SqliteContactTx {
         .map_err(err)?;
         let ids: Vec<i64> = (last - count + 1..=last).collect();
         let pairs = || ids.iter().copied().zip(contacts);
-        let rows: Vec<ContactJson> = pairs().map(|(id, d)| ContactJson::new(id, d, None)).collect();
+        let rows: Vec<ContactJson> = pairs().map(|(id, d)| ContactJson::new(org, id, d, None)).collect();
         sqlx::query(concat!(
             "INSERT INTO contacts (organization_id, ",
             scalar_names!(),
@@ -231,7 +247,8 @@ impl SqliteContactTx {
     async fn update(&mut self, org: i64, updates: &[ContactUpdate], actor: &str, now: i64) -> Result<(), StoreError> {
         let conn = self.conn()?;
         let err = |e| store_error_refs(e, "updating contacts", RECORD_TYPE_MISSING);
-        let rows: Vec<ContactJson> = updates.iter().map(|u| ContactJson::new(u.id, &u.data, Some(u.version))).collect();
+        let rows: Vec<ContactJson> =
+            updates.iter().map(|u| ContactJson::new(org, u.id, &u.data, Some(u.version))).collect();
         let rows = json(&rows);
         sqlx::query(PARK_RENAMED).bind(org).bind(&rows).execute(&mut *conn).await.map_err(err)?;
         let done = sqlx::query(UPDATE_CONTACTS)
@@ -298,22 +315,15 @@ impl SqliteContactTx {
         // One statement. The externalId moves to deleted_external_id (every expression of SET
         // reads the row as it was), which frees it for a new contact; children and memberships
         // stay, for a restore.
-        let mut rows: Vec<(i64, Option<String>, i64)> = sqlx::query_as(concat!(
-            "UPDATE contacts SET status = 'D', deleted_external_id = external_id, \
-                 external_id = NULL, version = version + 1, last_modified_date = ?4, \
-                 last_modified_by = ?5 \
-             WHERE organization_id = ?1 AND id IN (",
-            named_contacts!(),
-            ") RETURNING id, deleted_external_id, version"
-        ))
-        .bind(org)
-        .bind(json(ids))
-        .bind(json(external_ids))
-        .bind(now)
-        .bind(actor)
-        .fetch_all(self.conn()?)
-        .await
-        .map_err(|e| store_error(e, "deleting contacts"))?;
+        let mut rows: Vec<(i64, Option<String>, i64)> = sqlx::query_as(DELETE_CONTACTS)
+            .bind(org)
+            .bind(json(ids))
+            .bind(json(external_ids))
+            .bind(now)
+            .bind(actor)
+            .fetch_all(self.conn()?)
+            .await
+            .map_err(|e| store_error(e, "deleting contacts"))?;
         rows.sort_unstable_by_key(|r| r.0);
         Ok(rows
             .into_iter()
