@@ -1,0 +1,106 @@
+//! What the PostgreSQL store does to be fast without changing what it stores (issue 4): an
+//! update rewrites only the child tables whose rows changed, and the catalog is kept in memory
+//! while the organization's `catalog_version` says it is current. Each test would fail if the
+//! shortcut were taken when it must not be (stale catalog, lost child change) or never taken.
+
+mod common;
+
+use common::{full_contact, org};
+use contacts_application::ports::{CatalogStore, ContactReader, ContactUpdate, UnitOfWork};
+use contacts_domain::{Catalog, Topic};
+use sqlx::PgPool;
+
+const NOW: i64 = 1_700_000_000_000;
+
+/// The transaction id that wrote each row of `table` for contact `id`, in position order.
+async fn writers(pool: &PgPool, table: &str, id: i64) -> Vec<String> {
+    sqlx::query_scalar(&format!("SELECT xmin::text FROM {table} WHERE contact_id = $1 ORDER BY position"))
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn an_update_rewrites_only_the_child_tables_that_changed(pool: PgPool) {
+    let store = common::store(pool.clone());
+    let o = org(&store, 1).await;
+    let mut tx = store.begin().await.unwrap();
+    let id = tx.insert_contacts(o.id, &[full_contact(&o, "x")], "t", NOW).await.unwrap()[0];
+    tx.commit().await.unwrap();
+    let tables = ["contact_paths", "contact_attributes", "contact_addresses", "contact_topics"];
+    let mut before = Vec::new();
+    for table in tables {
+        let rows = writers(&pool, table, id).await;
+        assert!(!rows.is_empty(), "the fixture has {table} rows");
+        before.push(rows);
+    }
+
+    // Only the first name changes: no child row is rewritten.
+    let mut tx = store.begin().await.unwrap();
+    let stored = tx.lock_contacts(o.id, &[id], &[]).await.unwrap().pop().unwrap();
+    let mut data = stored.data.clone();
+    data.first_name = "Renamed".into();
+    tx.update_contacts(o.id, &[ContactUpdate { id, data: data.clone(), version: 2 }], "t", NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    for (table, rows) in tables.iter().zip(&before) {
+        assert_eq!(&writers(&pool, table, id).await, rows, "{table} was rewritten");
+    }
+
+    // A path value changes: the paths are rewritten, the other tables are not, and the read
+    // gives the new content whole.
+    let mut tx = store.begin().await.unwrap();
+    tx.lock_contacts(o.id, &[id], &[]).await.unwrap();
+    data.paths[0].value = "changed@example.com".into();
+    tx.update_contacts(o.id, &[ContactUpdate { id, data: data.clone(), version: 3 }], "t", NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_ne!(writers(&pool, "contact_paths", id).await, before[0]);
+    for (table, rows) in tables.iter().zip(&before).skip(1) {
+        assert_eq!(&writers(&pool, table, id).await, rows, "{table} was rewritten");
+    }
+    assert_eq!(store.get_contact(o.id, id).await.unwrap().unwrap().data, data);
+
+    // A contact the transaction did not lock: every table is rewritten (its rows are not known).
+    let mut tx = store.begin().await.unwrap();
+    data.topics.clear();
+    tx.update_contacts(o.id, &[ContactUpdate { id, data: data.clone(), version: 4 }], "t", NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_ne!(writers(&pool, "contact_attributes", id).await, before[1]);
+    assert!(writers(&pool, "contact_topics", id).await.is_empty());
+    assert_eq!(store.get_contact(o.id, id).await.unwrap().unwrap().data, data);
+}
+
+/// The entries of a catalog, comparable.
+fn entries(c: &Catalog) -> String {
+    format!("{:?}", (&c.record_types, &c.groups, &c.attributes, &c.paths, &c.topics))
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_catalog_in_memory_follows_every_change_even_one_made_elsewhere(pool: PgPool) {
+    let store = common::store(pool.clone());
+    let o = org(&store, 1).await;
+    let before = entries(&store.load_catalog(o.id).await.unwrap());
+    assert_eq!(entries(&store.load_catalog(o.id).await.unwrap()), before, "the same catalog is read twice");
+
+    // Through the store.
+    let topic = store.create_topic(o.id, Topic { id: 0, name: "Storms".into() }).await.unwrap();
+    assert!(store.load_catalog(o.id).await.unwrap().topics.iter().any(|t| t.id == topic.id));
+
+    // By another server sharing the database, or by hand.
+    sqlx::query("UPDATE topics SET name = 'Floods' WHERE organization_id = $1 AND id = $2")
+        .bind(o.id)
+        .bind(topic.id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let catalog = store.load_catalog(o.id).await.unwrap();
+    assert_eq!(catalog.topics.iter().find(|t| t.id == topic.id).map(|t| t.name.as_str()), Some("Floods"));
+    sqlx::query("DELETE FROM topics WHERE organization_id = $1 AND id = $2")
+        .bind(o.id)
+        .bind(topic.id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert!(!store.load_catalog(o.id).await.unwrap().topics.iter().any(|t| t.id == topic.id));
+    assert_eq!(entries(&store.load_catalog(o.id).await.unwrap()), before);
+}
