@@ -12,7 +12,7 @@ use sqlx::{FromRow, PgConnection};
 
 use crate::error::store_error;
 use crate::list::{count_query, page_query};
-use crate::schema::{contact_columns, AddressRow, AttributeRow, ContactRow, PathRow};
+use crate::schema::{contact_children, contact_columns, AddressRow, AttributeRow, ContactRow, PathRow, WholeContactRow};
 use crate::PgStore;
 
 /// Completes `rows` (contacts of `org`) with their paths, attributes, addresses, topics and
@@ -109,29 +109,34 @@ where
         .map_err(|e| store_error(e, "loading the children of contacts"))
 }
 
-/// The active contact of `org` by id (`$2`).
-const GET_BY_ID: &str =
-    concat!("SELECT ", contact_columns!(), " FROM contacts WHERE organization_id = $1 AND status = 'A' AND id = $2");
+/// The active contact of `org` by id (`$2`), whole.
+const GET_BY_ID: &str = concat!(
+    "SELECT ",
+    contact_columns!(),
+    ", ",
+    contact_children!(),
+    " FROM contacts c WHERE organization_id = $1 AND status = 'A' AND id = $2"
+);
 
-/// The active contact of `org` by externalId (`$2`).
+/// The active contact of `org` by externalId (`$2`), whole.
 const GET_BY_EXTERNAL_ID: &str = concat!(
     "SELECT ",
     contact_columns!(),
-    " FROM contacts WHERE organization_id = $1 AND status = 'A' AND external_id = $2"
+    ", ",
+    contact_children!(),
+    " FROM contacts c WHERE organization_id = $1 AND status = 'A' AND external_id = $2"
 );
 
-/// The contact of `org` selected by `sql` (`$2` bound to `key`), whole, from one snapshot.
+/// The contact of `org` selected by `sql` (`$2` bound to `key`), whole: one statement, so one
+/// snapshot.
 async fn get_one<K>(store: &PgStore, org: i64, sql: &'static str, key: K) -> Result<Option<Contact>, StoreError>
 where
     K: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + std::fmt::Display,
 {
     let context = format!("reading contact {key}");
-    let mut tx = store.read_snapshot().await?;
-    let rows: Vec<ContactRow> =
-        sqlx::query_as(sql).bind(org).bind(key).fetch_all(&mut *tx).await.map_err(|e| store_error(e, &context))?;
-    let contact = load_contacts(&mut tx, org, rows).await?.pop();
-    tx.commit().await.map_err(|e| store_error(e, &context))?;
-    Ok(contact)
+    let row: Option<WholeContactRow> =
+        sqlx::query_as(sql).bind(org).bind(key).fetch_optional(store.pool()).await.map_err(|e| store_error(e, &context))?;
+    Ok(row.map(WholeContactRow::into_contact))
 }
 
 #[async_trait]

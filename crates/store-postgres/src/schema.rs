@@ -20,6 +20,110 @@ macro_rules! contact_columns {
 }
 pub(crate) use contact_columns;
 
+/// A contact's children as five more columns of a `SELECT ... FROM contacts c`, one correlated
+/// subquery each (read by [`WholeContactRow`]), as a literal for `concat!`: a contact read by
+/// key comes whole in one statement, so one snapshot, one round trip.
+macro_rules! contact_children {
+    () => {
+        "(SELECT COALESCE(json_agg(json_build_array(p.path_id, p.value, p.country_code, p.phone_ext, \
+                 p.wait_time, p.path_enable, p.skip_validation, p.quiet_time_frames) ORDER BY p.position), '[]') \
+          FROM contact_paths p WHERE p.organization_id = c.organization_id AND p.contact_id = c.id) AS paths, \
+         (SELECT COALESCE(json_agg(json_build_array(a.attribute_id, a.\"values\") ORDER BY a.position), '[]') \
+          FROM contact_attributes a WHERE a.organization_id = c.organization_id AND a.contact_id = c.id) \
+          AS attributes, \
+         (SELECT COALESCE(json_agg(json_build_array(d.location_name, d.street_address, d.suite, d.city, \
+                 d.state, d.postal_code, d.country, d.lat, d.lon) ORDER BY d.position), '[]') \
+          FROM contact_addresses d WHERE d.organization_id = c.organization_id AND d.contact_id = c.id) \
+          AS addresses, \
+         ARRAY(SELECT t.topic_id FROM contact_topics t \
+               WHERE t.organization_id = c.organization_id AND t.contact_id = c.id ORDER BY t.position) \
+          AS topics, \
+         ARRAY(SELECT m.group_id FROM group_members m \
+               WHERE m.organization_id = c.organization_id AND m.contact_id = c.id) AS groups"
+    };
+}
+pub(crate) use contact_children;
+
+/// A path as [`contact_children`] aggregates it.
+type PathJson = (i64, String, Option<String>, Option<String>, Option<i64>, Option<bool>, Option<bool>, Vec<QuietTimeJson>);
+/// An address as [`contact_children`] aggregates it.
+type AddressJson = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<f64>,
+    Option<f64>,
+);
+
+/// A contact with its children, as read by `contact_columns!(), contact_children!()`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct WholeContactRow {
+    #[sqlx(flatten)]
+    contact: ContactRow,
+    paths: Json<Vec<PathJson>>,
+    attributes: Json<Vec<(i64, Vec<String>)>>,
+    addresses: Json<Vec<AddressJson>>,
+    topics: Vec<i64>,
+    groups: Vec<i64>,
+}
+
+impl WholeContactRow {
+    pub(crate) fn into_contact(self) -> Contact {
+        let mut contact = self.contact.into_contact();
+        let data = &mut contact.data;
+        data.paths = self
+            .paths
+            .0
+            .into_iter()
+            .map(|(path_id, value, country_code, phone_ext, wait_time, path_enable, skip_validation, quiet)| {
+                ContactPath {
+                    path_id,
+                    value,
+                    country_code,
+                    phone_ext,
+                    wait_time,
+                    path_enable,
+                    skip_validation,
+                    quiet_time_frames: quiet.into_iter().map(Into::into).collect(),
+                }
+            })
+            .collect();
+        data.attributes = self
+            .attributes
+            .0
+            .into_iter()
+            .map(|(attribute_id, values)| ContactAttribute { attribute_id, values })
+            .collect();
+        data.addresses = self
+            .addresses
+            .0
+            .into_iter()
+            .map(|(location_name, street_address, suite, city, state, postal_code, country, lat, lon)| {
+                AddressRow {
+                    contact_id: contact.id,
+                    location_name,
+                    street_address,
+                    suite,
+                    city,
+                    state,
+                    postal_code,
+                    country,
+                    lat,
+                    lon,
+                }
+                .into()
+            })
+            .collect();
+        data.topics = self.topics;
+        contact.groups = self.groups.into_iter().collect();
+        contact
+    }
+}
+
 /// A quiet time frame as stored in `contact_paths.quiet_time_frames` (a JSON array of these).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
