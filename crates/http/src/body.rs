@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use contacts_application::batch::BatchItem;
 use contacts_domain::{ContactInput, FieldError};
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::error::ApiError;
@@ -31,11 +32,18 @@ pub(crate) fn json(bytes: &[u8]) -> Result<Value, ApiError> {
     }
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::BadRequest(format!("Malformed JSON at line {} column {}: {e}", e.line(), e.column())))?;
-    if let Some(at) = nul_at(&value, &mut String::new()) {
+    // A NUL can only be written `\u0000` in JSON text: look for it in the tree only then.
+    if let Some(at) = has_nul_escape(bytes).then(|| nul_at(&value, &mut String::new())).flatten() {
         let at = if at.is_empty() { "the body".to_owned() } else { at };
         return Err(ApiError::BadRequest(format!("Text may not contain the NUL character (\\u0000): found in {at}")));
     }
     Ok(value)
+}
+
+/// Whether the JSON text may hold a NUL character (`\u0000`; also true of an escaped
+/// backslash followed by `u0000`, which the tree walk then clears).
+fn has_nul_escape(bytes: &[u8]) -> bool {
+    bytes.windows(6).any(|w| w == b"\\u0000")
 }
 
 /// The path (`[0].paths[1].value`) of the first string holding a NUL character: valid JSON,
@@ -78,10 +86,38 @@ pub(crate) fn typed<T: DeserializeOwned>(value: Value) -> Result<T, (String, Str
 /// # Errors
 /// 400 when the body is not JSON or not an array.
 pub(crate) fn batch_items(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
+    // The usual body, a well-formed array without a NUL character: each item read straight from
+    // its text (no tree of `Value`s built and dropped for 1,000 contacts). Anything else takes
+    // the path below, which says exactly what is wrong.
+    if !has_nul_escape(bytes) {
+        if let Ok(items) = serde_json::from_slice::<Vec<&RawValue>>(bytes) {
+            return Ok(items.into_iter().map(raw_item).collect());
+        }
+    }
     let Value::Array(items) = json(bytes)? else {
         return Err(ApiError::BadRequest("The request body must be a JSON array of contacts".into()));
     };
     Ok(items.into_iter().map(item).collect())
+}
+
+/// An item read from its JSON text, with the same errors as [`item`].
+fn raw_item(raw: &RawValue) -> BatchItem {
+    if !raw.get().starts_with('{') {
+        return Err(FieldError::invalid("", "Each item must be a JSON object (a contact)"));
+    }
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    serde_path_to_error::deserialize::<_, ContactInput>(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        // The position is within the item's text: not useful to the client, and the tree
+        // path gives none, so both paths answer alike.
+        let mut message = e.into_inner().to_string();
+        if let Some(at) = message.rfind(" at line ") {
+            message.truncate(at);
+        }
+        let message = if path.is_empty() { message } else { format!("{path}: {message}") };
+        FieldError::invalid(path, message)
+    })
 }
 
 fn item(value: Value) -> BatchItem {
@@ -131,6 +167,35 @@ pub(crate) fn validated<T: DeserializeOwned + validator::Validate>(bytes: &[u8])
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast path (items read from their text) and the tree path answer every item alike.
+    #[test]
+    fn items_read_from_text_or_from_a_tree_give_the_same_result() {
+        let body = br#"[
+            {"externalId": "a", "firstName": "A", "lastName": "L", "recordTypeId": 1, "paths": [{"pathId": 5, "value": "x"}]},
+            {"externalId": "b", "paths": [{"pathId": {"nested": 1}}]},
+            {"externalId": "c", "vip": [1]},
+            "not an object",
+            [1, 2],
+            {"externalId": "d", "firstName": 7, "contactAttributes": [{"orgAttrId": "12", "values": ["v"]}]}
+        ]"#;
+        let raws: Vec<&RawValue> = serde_json::from_slice(body).unwrap();
+        let Value::Array(values) = json(body).unwrap() else { panic!("an array") };
+        let fast: Vec<BatchItem> = raws.into_iter().map(raw_item).collect();
+        let tree: Vec<BatchItem> = values.into_iter().map(item).collect();
+        assert_eq!(format!("{fast:?}"), format!("{tree:?}"));
+        assert!(fast[0].is_ok() && fast[1].is_err() && fast[3].is_err(), "{fast:?}");
+        assert_eq!(batch_items(body).unwrap().len(), 6);
+    }
+
+    #[test]
+    fn a_nul_anywhere_in_a_batch_is_refused_with_its_place() {
+        let Err(ApiError::BadRequest(m)) = batch_items(br#"[{"a": "x"}, {"paths": [{"value": "1\u0000"}]}]"#) else {
+            panic!("expected a 400")
+        };
+        assert!(m.contains("[1].paths[0].value"), "{m}");
+        assert!(batch_items(br#"[{"firstName": "back\\u0000slash"}]"#).is_ok(), "an escaped backslash is no NUL");
+    }
 
     #[test]
     fn malformed_json_says_where() {

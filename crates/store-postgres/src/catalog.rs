@@ -123,9 +123,12 @@ pub(crate) async fn insert_record_type(
     Ok(RecordType { id, ..record })
 }
 
+/// A catalog and the `catalog_version` it was read at.
+type Versioned = (i64, Arc<Catalog>);
+
 /// The catalogs of organizations as last read, with the `catalog_version` they were read at.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct CatalogCache(Arc<Mutex<HashMap<i64, (i64, Arc<Catalog>)>>>);
+pub(crate) struct CatalogCache(Arc<Mutex<HashMap<i64, Versioned>>>);
 
 impl CatalogCache {
     fn get(&self, org: i64, version: i64) -> Option<Arc<Catalog>> {
