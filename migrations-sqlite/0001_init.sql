@@ -171,8 +171,11 @@ CREATE TABLE contact_addresses (
     state           TEXT,
     postal_code     TEXT,
     country         TEXT,
-    lat             REAL,
-    lon             REAL,
+    -- The coordinates as Rust writes an f64 (the shortest text that reads back to the same
+    -- value), and reads them: exact, where SQLite's own text-to-REAL conversion (rows arrive as
+    -- JSON text) is off in the last bit for a few values.
+    lat             TEXT,
+    lon             TEXT,
     PRIMARY KEY (organization_id, contact_id, position),
     FOREIGN KEY (organization_id, contact_id) REFERENCES contacts (organization_id, id) ON DELETE CASCADE,
     CHECK ((lat IS NULL) = (lon IS NULL))

@@ -118,6 +118,13 @@ pub(crate) struct AttributeJson<'a> {
     values: &'a [String],
 }
 
+/// A coordinate as stored: the shortest text that Rust reads back to the same `f64`. As a JSON
+/// number it would be converted by SQLite, whose text-to-REAL conversion is off in the last
+/// bit for a few values (a contact resent unchanged would then read as changed).
+fn coordinate(x: f64) -> String {
+    x.to_string()
+}
+
 /// A row of `contact_addresses`.
 #[derive(Serialize)]
 pub(crate) struct AddressJson<'a> {
@@ -130,8 +137,9 @@ pub(crate) struct AddressJson<'a> {
     state: Option<&'a str>,
     postal_code: Option<&'a str>,
     country: Option<&'a str>,
-    lat: Option<f64>,
-    lon: Option<f64>,
+    /// As text: see [`coordinate`].
+    lat: Option<String>,
+    lon: Option<String>,
 }
 
 /// A row of `contact_topics`.
@@ -140,6 +148,30 @@ pub(crate) struct TopicJson {
     contact_id: i64,
     position: usize,
     topic_id: i64,
+}
+
+/// Which child tables of a contact are to be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Tables {
+    pub(crate) paths: bool,
+    pub(crate) attributes: bool,
+    pub(crate) addresses: bool,
+    pub(crate) topics: bool,
+}
+
+impl Tables {
+    /// Every child table (a new contact, or one whose stored children are not known).
+    pub(crate) const ALL: Tables = Tables { paths: true, attributes: true, addresses: true, topics: true };
+
+    /// The child tables whose rows differ between `old` and `new`.
+    pub(crate) fn changed(old: &ContactData, new: &ContactData) -> Self {
+        Tables {
+            paths: old.paths != new.paths,
+            attributes: old.attributes != new.attributes,
+            addresses: old.addresses != new.addresses,
+            topics: old.topics != new.topics,
+        }
+    }
 }
 
 /// Every child row of some contacts, per child table.
@@ -152,10 +184,15 @@ pub(crate) struct ChildRows<'a> {
 }
 
 impl<'a> ChildRows<'a> {
-    pub(crate) fn new(contacts: impl IntoIterator<Item = (i64, &'a ContactData)>) -> Self {
+    /// The rows of the tables `which` names, per contact.
+    pub(crate) fn new(contacts: impl IntoIterator<Item = (i64, &'a ContactData, Tables)>) -> Self {
         let mut c = Self::default();
-        for (id, d) in contacts {
-            c.paths.extend(d.paths.iter().enumerate().map(|(position, p)| PathJson {
+        for (id, d, which) in contacts {
+            let paths = if which.paths { d.paths.as_slice() } else { &[] };
+            let attributes = if which.attributes { d.attributes.as_slice() } else { &[] };
+            let addresses = if which.addresses { d.addresses.as_slice() } else { &[] };
+            let topics = if which.topics { d.topics.as_slice() } else { &[] };
+            c.paths.extend(paths.iter().enumerate().map(|(position, p)| PathJson {
                 contact_id: id,
                 position,
                 path_id: p.path_id,
@@ -167,13 +204,13 @@ impl<'a> ChildRows<'a> {
                 skip_validation: p.skip_validation,
                 quiet_time_frames: p.quiet_time_frames.iter().map(Into::into).collect(),
             }));
-            c.attributes.extend(d.attributes.iter().enumerate().map(|(position, a)| AttributeJson {
+            c.attributes.extend(attributes.iter().enumerate().map(|(position, a)| AttributeJson {
                 contact_id: id,
                 position,
                 attribute_id: a.attribute_id,
                 values: &a.values,
             }));
-            c.addresses.extend(d.addresses.iter().enumerate().map(|(position, a)| AddressJson {
+            c.addresses.extend(addresses.iter().enumerate().map(|(position, a)| AddressJson {
                 contact_id: id,
                 position,
                 location_name: a.location_name.as_deref(),
@@ -183,10 +220,10 @@ impl<'a> ChildRows<'a> {
                 state: a.state.as_deref(),
                 postal_code: a.postal_code.as_deref(),
                 country: a.country.as_deref(),
-                lat: a.gis_location.map(|g| g.lat()),
-                lon: a.gis_location.map(|g| g.lon()),
+                lat: a.gis_location.map(|g| coordinate(g.lat())),
+                lon: a.gis_location.map(|g| coordinate(g.lon())),
             }));
-            c.topics.extend(d.topics.iter().enumerate().map(|(position, t)| TopicJson {
+            c.topics.extend(topics.iter().enumerate().map(|(position, t)| TopicJson {
                 contact_id: id,
                 position,
                 topic_id: *t,

@@ -166,8 +166,9 @@ pub(crate) struct AddressRow {
     state: Option<String>,
     postal_code: Option<String>,
     country: Option<String>,
-    lat: Option<f64>,
-    lon: Option<f64>,
+    /// Exact decimal text (see the column).
+    lat: Option<String>,
+    lon: Option<String>,
 }
 
 impl From<AddressRow> for Address {
@@ -181,7 +182,11 @@ impl From<AddressRow> for Address {
             postal_code: r.postal_code,
             country: r.country,
             // Only validated points are written, so a stored pair always makes one.
-            gis_location: r.lat.zip(r.lon).and_then(|(lat, lon)| GeoPoint::new(lat, lon)),
+            gis_location: r
+                .lat
+                .zip(r.lon)
+                .and_then(|(lat, lon)| Some((lat.parse().ok()?, lon.parse().ok()?)))
+                .and_then(|(lat, lon)| GeoPoint::new(lat, lon)),
         }
     }
 }

@@ -6,8 +6,10 @@
 //! - `lock_contacts`: 1 + 5 (one per child table) when any is found;
 //! - `external_id_owners`: 1;
 //! - `insert_contacts`: 1 (ids) + 1 (contacts) + at most 4 (one per non-empty child table);
-//! - `update_contacts`: 1 (park the renamed externalIds) + 1 (contacts) + 4 (delete the
-//!   children) + at most 4 (insert them);
+//! - `update_contacts`: 1 (park the renamed externalIds) + 1 (contacts) + at most 4 (delete
+//!   the children) + at most 4 (insert them): only the child tables whose rows changed are
+//!   rewritten, for the contacts whose rows changed there (a sync that changes a name rewrites
+//!   no path, attribute, address or topic);
 //! - `add_memberships`, `remove_memberships`, `delete_contacts`: 1;
 //! - `commit`: the COMMIT.
 //!
@@ -15,13 +17,15 @@
 //! and fails (as PostgreSQL aborts a transaction at its first error), so that half a call is
 //! never committed.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use contacts_application::ports::{ContactTx, ContactUpdate, DeletedContact};
 use contacts_application::StoreError;
 use contacts_domain::{Contact, ContactData};
 use sqlx::SqliteConnection;
 
-use crate::columns::{json, scalar_names, scalar_values, ChildRows, ContactJson};
+use crate::columns::{json, scalar_names, scalar_values, ChildRows, ContactJson, Tables};
 use crate::error::{store_error, store_error_refs, unknown};
 use crate::read::load_contacts;
 use crate::schema::{contact_columns, ContactRow};
@@ -36,11 +40,14 @@ pub struct SqliteContactTx {
     tx: Option<WriteTx>,
     /// A call failed: the transaction may hold half of it and is never committed.
     failed: bool,
+    /// The content of the contacts this transaction locked (or wrote since), by id: what their
+    /// rows hold now, against which an update finds the child tables it must rewrite.
+    stored: HashMap<i64, ContactData>,
 }
 
 impl SqliteContactTx {
     pub(crate) fn new(tx: WriteTx) -> Self {
-        Self { tx: Some(tx), failed: false }
+        Self { tx: Some(tx), failed: false, stored: HashMap::new() }
     }
 
     fn conn(&mut self) -> Result<&mut SqliteConnection, StoreError> {
@@ -54,12 +61,12 @@ impl SqliteContactTx {
     }
 }
 
-/// Inserts the children of `contacts` (their old ones must be gone): one statement per child
-/// table that has rows.
-async fn insert_children(
+/// Inserts the children of `contacts` in the tables each names (their old rows there must be
+/// gone): one statement per child table that has rows.
+async fn insert_children<'a>(
     conn: &mut SqliteConnection,
     org: i64,
-    contacts: impl IntoIterator<Item = (i64, &ContactData)>,
+    contacts: impl IntoIterator<Item = (i64, &'a ContactData, Tables)>,
 ) -> Result<(), StoreError> {
     const WHAT: &str = "writing the children of contacts";
     let children = ChildRows::new(contacts);
@@ -126,7 +133,8 @@ async fn insert_children(
     Ok(())
 }
 
-/// The child tables, whose rows an update replaces whole (`?2`: the contact ids, as JSON).
+/// The child tables, whose rows an update replaces whole (`?2`: the contact ids, as JSON), in
+/// the order of [`Tables`].
 pub(crate) const CHILD_DELETES: [&str; 4] = [
     "DELETE FROM contact_paths WHERE organization_id = ?1 AND contact_id IN (SELECT value FROM json_each(?2))",
     "DELETE FROM contact_attributes WHERE organization_id = ?1 AND contact_id IN (SELECT value FROM json_each(?2))",
@@ -200,7 +208,9 @@ impl SqliteContactTx {
             .fetch_all(&mut *conn)
             .await
             .map_err(|e| store_error(e, "locking contacts"))?;
-        load_contacts(conn, org, rows).await
+        let contacts = load_contacts(conn, org, rows).await?;
+        self.stored.extend(contacts.iter().map(|c| (c.id, c.data.clone())));
+        Ok(contacts)
     }
 
     async fn insert(
@@ -240,11 +250,18 @@ impl SqliteContactTx {
         .execute(&mut *conn)
         .await
         .map_err(err)?;
-        insert_children(conn, org, pairs()).await?;
+        insert_children(conn, org, pairs().map(|(id, data)| (id, data, Tables::ALL))).await?;
+        self.stored.extend(pairs().map(|(id, data)| (id, data.clone())));
         Ok(ids)
     }
 
     async fn update(&mut self, org: i64, updates: &[ContactUpdate], actor: &str, now: i64) -> Result<(), StoreError> {
+        // The child tables to rewrite, per contact: those whose rows differ from the stored
+        // ones (every table of a contact this transaction did not lock).
+        let tables: Vec<Tables> = updates
+            .iter()
+            .map(|u| self.stored.get(&u.id).map_or(Tables::ALL, |old| Tables::changed(old, &u.data)))
+            .collect();
         let conn = self.conn()?;
         let err = |e| store_error_refs(e, "updating contacts", RECORD_TYPE_MISSING);
         let rows: Vec<ContactJson> =
@@ -266,12 +283,16 @@ impl SqliteContactTx {
                 updates.len()
             )));
         }
-        let ids: Vec<i64> = updates.iter().map(|u| u.id).collect();
-        let ids = json(&ids);
-        for delete in CHILD_DELETES {
-            sqlx::query(delete).bind(org).bind(&ids).execute(&mut *conn).await.map_err(err)?;
+        let rewritten: [fn(&Tables) -> bool; 4] = [|t| t.paths, |t| t.attributes, |t| t.addresses, |t| t.topics];
+        for (delete, rewrites) in CHILD_DELETES.into_iter().zip(rewritten) {
+            let ids: Vec<i64> = updates.iter().zip(&tables).filter(|(_, t)| rewrites(t)).map(|(u, _)| u.id).collect();
+            if !ids.is_empty() {
+                sqlx::query(delete).bind(org).bind(json(&ids)).execute(&mut *conn).await.map_err(err)?;
+            }
         }
-        insert_children(conn, org, updates.iter().map(|u| (u.id, &u.data))).await
+        insert_children(conn, org, updates.iter().zip(tables).map(|(u, t)| (u.id, &u.data, t))).await?;
+        self.stored.extend(updates.iter().map(|u| (u.id, u.data.clone())));
+        Ok(())
     }
 
     async fn add(&mut self, org: i64, memberships: &[(i64, i64)]) -> Result<(), StoreError> {

@@ -270,3 +270,23 @@ async fn pages_are_stable_by_id_with_the_total() {
     }
     assert_eq!(seen, ids);
 }
+
+#[tokio::test]
+async fn coordinates_read_back_bit_for_bit() {
+    let (store, _dir) = common::store().await;
+    let o = org(&store, 1).await;
+    // 1.242900000000006 and 1.180400000000006, sent as JSON numbers, came back from SQLite's
+    // text-to-REAL conversion one bit off (…061): a contact resent unchanged would then differ.
+    let mut data = bare_contact(&o, "geo");
+    data.addresses =
+        [(1.242_900_000_000_006, -1.180_400_000_000_006), (-89.999_999_999_999_99, 179.999_999_999_999_97)]
+            .into_iter()
+            .map(|(lat, lon)| contacts_domain::Address {
+                gis_location: contacts_domain::GeoPoint::new(lat, lon),
+                ..contacts_domain::Address::default()
+            })
+            .collect();
+    assert!(data.addresses.iter().all(|a| a.gis_location.is_some()));
+    let ids = insert(&store, o.id, std::slice::from_ref(&data)).await;
+    assert_eq!(get(&store, o.id, ids[0]).await.data, data);
+}
