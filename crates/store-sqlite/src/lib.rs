@@ -9,13 +9,16 @@
 //!   contacts only. Tenant tables are `WITHOUT ROWID`, so rows are stored in key order (one
 //!   contact's children together). The children of a contact are child rows, as in
 //!   PostgreSQL; the arrays inside them (quiet time frames, attribute values, an attribute's
-//!   defined values) are JSON text.
+//!   defined values) are JSON text. GIS coordinates are text too (Rust's exact round-trip form:
+//!   SQLite's own text-to-REAL conversion is off in the last bit for a few values).
 //! - **Set-based writes through `json_each`.** SQLite has no array binds; each call binds one
 //!   JSON array per table (`INSERT ... SELECT ... FROM json_each(?)`, `UPDATE ... FROM
 //!   json_each(?)`, `... IN (SELECT value FROM json_each(?))`), so every [`ContactTx`] call is a
 //!   fixed number of statements whatever the number of contacts, with no bound-parameter limit
-//!   to chunk around (see [`write`]). Loading contacts is one query for the contacts and one
-//!   per child table.
+//!   to chunk around (see [`mod@write`]). Each JSON row of an update carries its full key, so the
+//!   update is driven by the rows (one primary key lookup each) whatever the statistics. An
+//!   update rewrites only the child tables whose rows changed. Loading contacts is one query
+//!   for the contacts and one per child table.
 //! - **A single writer.** SQLite runs one write transaction at a time. Writers of this store
 //!   queue on an async mutex (fair, holding no pooled connection while they wait, so readers
 //!   are never starved of connections), then open their transaction with `BEGIN IMMEDIATE`,
@@ -32,6 +35,9 @@
 //!   every contact gets its new content. Swaps and rotations inside one call work; a rename
 //!   onto an externalId held outside the call fails at once (not at COMMIT) with
 //!   [`StoreError::Conflict`], as PostgreSQL reports it at COMMIT.
+//! - **A failed call ends the unit of work.** SQLite undoes only the failed statement, where
+//!   PostgreSQL aborts the transaction; so after a [`ContactTx`] call fails, its commit rolls
+//!   back and fails, and half a call is never committed.
 //! - **Ids.** One-row counters in `id_sequences` replace PostgreSQL's sequences, advanced
 //!   inside the write transaction: contact ids are unique across organizations; catalog and
 //!   organization ids may be explicit, the counter is moved past them, and a generated id that
@@ -143,12 +149,21 @@ impl SqliteStore {
         Self::connect(url_or_path, DEFAULT_MAX_CONNECTIONS).await
     }
 
-    /// As [`SqliteStore::open`], with a pool of at most `max_connections`.
+    /// As [`SqliteStore::open`], with a pool of at most `max_connections`. An in-memory
+    /// database (`sqlite::memory:`, for tests and demos) lives as long as its connection, so it
+    /// gets one, kept open: its reads wait for its writes.
     ///
     /// # Errors
     /// As [`SqliteStore::open`].
     pub async fn connect(url_or_path: &str, max_connections: u32) -> anyhow::Result<Self> {
-        Self::with_options(Self::connect_options(url_or_path)?, max_connections).await
+        let options = Self::connect_options(url_or_path)?;
+        if url_or_path.contains(":memory:") || url_or_path.contains("mode=memory") {
+            let one =
+                SqlitePoolOptions::new().max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None);
+            let pool = one.connect_with(options).await.context("opening the in-memory SQLite database")?;
+            return Ok(Self::from_pool(pool));
+        }
+        Self::with_options(options, max_connections).await
     }
 
     /// The options [`SqliteStore::open`] uses for `url_or_path`: the file created if missing,

@@ -2,7 +2,7 @@
 //! holds the database's write lock from `begin` (`BEGIN IMMEDIATE`) to commit.
 //!
 //! Each call is a fixed number of statements, whatever the number of contacts (the rows of a
-//! table are bound once, as one JSON array read by `json_each`; see [`crate::columns`]):
+//! table are bound once, as one JSON array read by `json_each`; see `columns.rs`):
 //! - `lock_contacts`: 1 + 5 (one per child table) when any is found;
 //! - `external_id_owners`: 1;
 //! - `insert_contacts`: 1 (ids) + 1 (contacts) + at most 4 (one per non-empty child table);

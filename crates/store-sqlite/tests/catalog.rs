@@ -174,3 +174,14 @@ async fn the_store_answers_ping() {
     // Migrating an up-to-date database is a no-op.
     store.migrate().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_in_memory_database_holds_its_data_across_calls() {
+    let store = contacts_store_sqlite::SqliteStore::open("sqlite::memory:").await.unwrap();
+    store.migrate().await.unwrap();
+    let org = store.create_organization(None, "Acme").await.unwrap();
+    store.create_topic(org.id, topic(0, "weather")).await.unwrap();
+    let catalog = store.load_catalog(org.id).await.unwrap();
+    assert_eq!((catalog.paths.len(), catalog.topics.len()), (6, 1));
+    assert!(store.ping().await);
+}
