@@ -96,6 +96,17 @@ pub enum BatchError {
 /// An item as parsed at the edge: its input, or the type error that kept it from parsing.
 pub type BatchItem = Result<ContactInput, FieldError>;
 
+/// Items in flight by default: this many per core (2 cores at least), a batch of 1,000 each.
+pub const ITEMS_IN_FLIGHT_PER_CORE: usize = 1_000;
+
+/// Below tokio's limit on a semaphore's permits.
+const MAX_PERMITS: usize = 1 << 28;
+
+fn default_items_in_flight() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    ITEMS_IN_FLIGHT_PER_CORE * cores.max(2)
+}
+
 /// How many times a unit of work is tried when it meets a transient conflict.
 pub(crate) const ATTEMPTS: usize = 4;
 
@@ -105,6 +116,14 @@ pub struct ContactBatches {
     catalog: Arc<dyn CatalogStore>,
     pub(crate) uow: Arc<dyn UnitOfWork>,
     pub(crate) max_batch: usize,
+    /// How many items are resolved and written at once, over all batches: a batch takes one
+    /// permit per item (the whole budget at most) and the others wait their turn. Batches are
+    /// CPU- and database-bound, so more of them at once than the cores can work on only adds
+    /// memory (each holds its items, the stored contacts and the new ones) and lock waits, not
+    /// throughput; single writes take one permit and are practically never held back.
+    running: Arc<tokio::sync::Semaphore>,
+    /// The permits of `running`.
+    budget: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -139,8 +158,18 @@ struct Planned<'a> {
 }
 
 impl ContactBatches {
+    /// With [`ITEMS_IN_FLIGHT_PER_CORE`] items at once per core; see [`ContactBatches::with_items_in_flight`].
     pub fn new(catalog: Arc<dyn CatalogStore>, uow: Arc<dyn UnitOfWork>, max_batch: usize) -> Self {
-        Self { catalog, uow, max_batch }
+        Self { catalog, uow, max_batch, running: Arc::new(tokio::sync::Semaphore::new(0)), budget: 0 }
+            .with_items_in_flight(default_items_in_flight())
+    }
+
+    /// At most `n` items (1 at least) resolved and written at once over all batches.
+    #[must_use]
+    pub fn with_items_in_flight(mut self, n: usize) -> Self {
+        self.budget = n.clamp(1, MAX_PERMITS);
+        self.running = Arc::new(tokio::sync::Semaphore::new(self.budget));
+        self
     }
 
     pub fn max_batch(&self) -> usize {
@@ -205,6 +234,9 @@ impl ContactBatches {
         if items.len() > self.max_batch {
             return Err(BatchError::TooLarge { limit: self.max_batch, got: items.len() });
         }
+        // One permit per item, the whole budget at most. Never closed, so the permits come.
+        let wanted = u32::try_from(items.len().clamp(1, self.budget)).unwrap_or(u32::MAX);
+        let _turn = self.running.acquire_many(wanted).await.ok();
         let catalog = self.catalog.load_catalog(org).await?;
         let (keys, first_results) = identify(&items, opts.kind, target);
         let mut attempt = 0;

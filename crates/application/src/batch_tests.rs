@@ -890,3 +890,96 @@ async fn replace_one_of_an_unknown_contact_or_with_a_stale_version_fails() {
     let failed = rejected(uc.replace_one(ORG, ACTOR, &ContactRef::Id(1), input).await.map(|r| vec![r]));
     assert_eq!(codes(&failed[0]), vec![ErrorCode::VersionMismatch]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// How many batches run at once
+// ---------------------------------------------------------------------------------------------
+
+/// A store whose transactions yield at every call, counting how many are open at once.
+#[derive(Default, Clone)]
+struct CountingUow {
+    open: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
+}
+
+struct CountingTx(CountingUow);
+
+#[async_trait::async_trait]
+impl UnitOfWork for CountingUow {
+    async fn begin(&self) -> Result<Box<dyn ContactTx>, StoreError> {
+        let open = self.open.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak.fetch_max(open, Ordering::SeqCst);
+        tokio::task::yield_now().await;
+        Ok(Box::new(CountingTx(self.clone())))
+    }
+}
+
+#[async_trait::async_trait]
+impl ContactTx for CountingTx {
+    async fn lock_contacts(&mut self, _: i64, _: &[i64], _: &[String]) -> Result<Vec<Contact>, StoreError> {
+        tokio::task::yield_now().await;
+        Ok(Vec::new())
+    }
+    async fn external_id_owners(&mut self, _: i64, _: &[String]) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(Vec::new())
+    }
+    async fn insert_contacts(&mut self, _: i64, c: &[ContactData], _: &str, _: i64) -> Result<Vec<i64>, StoreError> {
+        tokio::task::yield_now().await;
+        Ok((1..=c.len() as i64).collect())
+    }
+    async fn update_contacts(&mut self, _: i64, _: &[ContactUpdate], _: &str, _: i64) -> Result<(), StoreError> {
+        Ok(())
+    }
+    async fn add_memberships(&mut self, _: i64, _: &[(i64, i64)]) -> Result<(), StoreError> {
+        Ok(())
+    }
+    async fn remove_memberships(&mut self, _: i64, _: &[(i64, i64)]) -> Result<(), StoreError> {
+        Ok(())
+    }
+    async fn delete_contacts(
+        &mut self,
+        _: i64,
+        _: &[i64],
+        _: &[String],
+        _: &str,
+        _: i64,
+    ) -> Result<Vec<crate::ports::DeletedContact>, StoreError> {
+        Ok(Vec::new())
+    }
+    async fn commit(&mut self) -> Result<(), StoreError> {
+        tokio::task::yield_now().await;
+        self.0.open.fetch_sub(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// The most transactions open at once when 6 batches are sent together to `batches`.
+async fn peak_of_six(batches: ContactBatches, uow: &CountingUow) -> usize {
+    let opts = BatchOptions { kind: BatchKind::Insert, atomic: true, dry_run: false };
+    let runs = (0..6).map(|i| {
+        let item = item(json!({"externalId": format!("e{i}"), "firstName": "F", "lastName": "L", "recordTypeId": EMPLOYEE}));
+        let batches = batches.clone();
+        async move { batches.run(ORG, ACTOR, vec![item], opts).await }
+    });
+    for result in futures::future::join_all(runs).await {
+        assert_eq!(result.unwrap()[0].status, ItemStatus::Created);
+    }
+    uow.peak.load(Ordering::SeqCst)
+}
+
+#[tokio::test]
+async fn no_more_items_are_in_flight_than_the_budget_allows() {
+    let catalog = || {
+        let mut store = MockCatalogStore::new();
+        store.expect_load_catalog().returning(|_| Ok(catalog()));
+        Arc::new(store)
+    };
+    let uow = CountingUow::default();
+    // Batches of one item each: a budget of 2 lets 2 run at once.
+    let two = ContactBatches::new(catalog(), Arc::new(uow.clone()), 10).with_items_in_flight(2);
+    assert_eq!(peak_of_six(two, &uow).await, 2);
+    // Without the limit the same batches do overlap, so the figure above is the limit's doing.
+    let uow = CountingUow::default();
+    let six = ContactBatches::new(catalog(), Arc::new(uow.clone()), 10).with_items_in_flight(6);
+    assert_eq!(peak_of_six(six, &uow).await, 6);
+}

@@ -57,11 +57,20 @@ pub struct ServeArgs {
     /// Largest request body, in bytes (413 beyond).
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 64 * 1024 * 1024, global = true)]
     pub max_body_bytes: usize,
+    /// Most contacts resolved and written at once over all batches (a batch waits its turn
+    /// for one permit per item, the whole budget at most); 0: 1,000 per core (2 cores at least).
+    #[arg(long, env = "MAX_ITEMS_IN_FLIGHT", default_value_t = 0, global = true)]
+    pub max_items_in_flight: usize,
 }
 
 impl Default for ServeArgs {
     fn default() -> Self {
-        Self { listen_addr: "127.0.0.1:8080".into(), max_batch_size: 10_000, max_body_bytes: 64 * 1024 * 1024 }
+        Self {
+            listen_addr: "127.0.0.1:8080".into(),
+            max_batch_size: 10_000,
+            max_body_bytes: 64 * 1024 * 1024,
+            max_items_in_flight: 0,
+        }
     }
 }
 

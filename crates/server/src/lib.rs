@@ -44,7 +44,10 @@ pub async fn open_store(url: &str, max_connections: u32) -> anyhow::Result<Arc<P
 pub fn services(store: Arc<PgStore>, args: &ServeArgs) -> Services {
     let ready_store = store.clone();
     Services {
-        batches: ContactBatches::new(store.clone(), store.clone(), args.max_batch_size),
+        batches: match args.max_items_in_flight {
+            0 => ContactBatches::new(store.clone(), store.clone(), args.max_batch_size),
+            n => ContactBatches::new(store.clone(), store.clone(), args.max_batch_size).with_items_in_flight(n),
+        },
         queries: ContactQueries::new(store.clone(), store.clone()),
         patches: ContactPatches::new(store.clone(), store.clone()),
         catalog: CatalogService::new(store.clone()),
