@@ -1,13 +1,14 @@
 //! A harness for black-box tests: each test starts the real service (the same wiring as the
 //! binary) on port 0, on a database of its own, and talks to it over HTTP.
+//!
+//! The store is PostgreSQL, or the embedded SQLite store when `TEST_STORE=sqlite` (a file in a
+//! temporary directory per test): `scripts/test` runs these tests once on each.
 
 use std::sync::Arc;
 
 use base64::Engine;
 use contacts_application::auth::{hash_password, Role};
-use contacts_application::ports::Directory;
-use contacts_server::ServeArgs;
-use contacts_store_postgres::PgStore;
+use contacts_server::{ServeArgs, Store};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -27,6 +28,15 @@ pub fn server_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
+/// Which store the tests run on: `TEST_STORE` (`postgres`, the default, or `sqlite`).
+pub fn store_kind() -> &'static str {
+    match std::env::var("TEST_STORE").as_deref() {
+        Ok("sqlite") => "sqlite",
+        Ok("postgres") | Ok("") | Err(_) => "postgres",
+        Ok(other) => panic!("TEST_STORE must be postgres or sqlite, not {other:?}"),
+    }
+}
+
 /// `server_url()` with its database replaced by `name`.
 fn database_url(name: &str) -> String {
     let base = server_url();
@@ -42,9 +52,11 @@ fn database_url(name: &str) -> String {
 /// `demo`/`demo` (admin), `editor`/`editor` and `viewer`/`viewer` on it.
 pub struct TestApp {
     pub base: String,
-    pub store: Arc<PgStore>,
+    pub store: Arc<dyn Store>,
     pub client: reqwest::Client,
+    /// The test's own database: a PostgreSQL database, or an SQLite file in `_dir`.
     pub database_url: String,
+    _dir: Option<tempfile::TempDir>,
     auth: String,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
@@ -57,7 +69,12 @@ impl TestApp {
 
     pub async fn spawn_with(args: ServeArgs) -> Self {
         let name = format!("bb_{}", uuid::Uuid::new_v4().simple());
-        let database_url = database_url(&name);
+        let (database_url, dir) = if store_kind() == "sqlite" {
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            (format!("sqlite://{}", dir.path().join(format!("{name}.db")).display()), Some(dir))
+        } else {
+            (database_url(&name), None)
+        };
         let store = contacts_server::open_store(&database_url, 8).await.expect("open the test database");
         contacts_server::demo::ensure(&*store).await.expect("create the demo organization");
         for (user, role) in [("editor", Role::Editor), ("viewer", Role::Viewer)] {
@@ -75,6 +92,7 @@ impl TestApp {
             store,
             client: reqwest::Client::new(),
             database_url,
+            _dir: dir,
             auth: basic("demo", "demo"),
             stop: Some(stop),
             server: Some(server),
@@ -140,8 +158,10 @@ impl TestApp {
     /// Stops the server (draining requests) and drops the test database.
     pub async fn stop(mut self) {
         self.shutdown().await;
-        self.store.pool().close().await;
-        drop_database(&self.database_url).await;
+        self.store.close().await;
+        if self.database_url.starts_with("postgres") {
+            drop_database(&self.database_url).await;
+        }
     }
 
     async fn shutdown(&mut self) {

@@ -4,7 +4,6 @@
 
 use base64::Engine;
 use contacts_application::auth::{hash_password, Role};
-use contacts_application::ports::Directory;
 use contacts_tests::{basic, json, TestApp, EMPLOYEE, ORG};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;

@@ -3,7 +3,6 @@
 //! organization, duplicates, invalid bodies and the isolation of organizations.
 
 use contacts_application::auth::{hash_password, Role};
-use contacts_application::ports::Directory;
 use contacts_tests::{json, Caller, TestApp, ATTR1, EMPLOYEE, PHONE};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;

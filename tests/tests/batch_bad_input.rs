@@ -6,7 +6,6 @@ mod common;
 
 use common::*;
 use contacts_application::auth::{hash_password, Role};
-use contacts_application::ports::Directory;
 use contacts_server::ServeArgs;
 
 /// An app with one contact (`e1`), its read representation and its id.

@@ -5,7 +5,6 @@
 //! reached.
 
 use contacts_application::auth::{hash_password, Role};
-use contacts_application::ports::Directory;
 use contacts_tests::{json, TestApp, ATTR1, EMPLOYEE};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;

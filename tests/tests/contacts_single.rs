@@ -6,7 +6,6 @@ mod common;
 
 use common::*;
 use contacts_application::auth::{hash_password, Role};
-use contacts_application::ports::Directory;
 
 /// `/rest/contacts/{ORG}/{segment}?idType=externalId`.
 fn by_ext(segment: &str) -> String {

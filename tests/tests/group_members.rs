@@ -4,7 +4,6 @@
 //! group or contact changes nothing; `GET /rest/contacts/groups/{org}` lists the active members.
 
 use contacts_application::auth::{hash_password, Role};
-use contacts_application::ports::Directory;
 use contacts_tests::{json, TestApp, EMPLOYEE};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;

@@ -3,7 +3,6 @@
 //! roles allowed, trailing slashes, and another organization's groups never reached.
 
 use contacts_application::auth::{hash_password, Role};
-use contacts_application::ports::Directory;
 use contacts_tests::{json, TestApp, EMPLOYEE};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;

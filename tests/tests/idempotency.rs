@@ -5,7 +5,6 @@ mod common;
 
 use common::*;
 use contacts_application::auth::{hash_password, Role};
-use contacts_application::ports::Directory;
 use reqwest::header::HeaderMap;
 
 const REPLAYED: &str = "idempotent-replayed";

@@ -3,7 +3,6 @@
 
 use base64::Engine;
 use contacts_application::auth::{hash_password, Role};
-use contacts_application::ports::Directory;
 use contacts_tests::{json, TestApp};
 use reqwest::{Method, StatusCode};
 

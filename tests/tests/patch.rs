@@ -3,7 +3,6 @@
 //! 404 / 403 / 401 / 412 / 409, and another organization's contacts never touched.
 
 use contacts_application::auth::{hash_password, Role};
-use contacts_application::ports::Directory;
 use contacts_tests::{basic, json, TestApp, ATTR1, EMPLOYEE, ORG, PHONE};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;

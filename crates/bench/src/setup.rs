@@ -46,7 +46,7 @@ pub struct Server {
 impl Server {
     /// Opens (creating and migrating) the database and serves it on 127.0.0.1:0.
     pub async fn start(database_url: &str, max_connections: u32) -> anyhow::Result<Self> {
-        let store = contacts_server::open_store(database_url, max_connections).await?;
+        let store = contacts_server::open_postgres(database_url, max_connections).await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         let (stop, stopped) = oneshot::channel::<()>();

@@ -2,9 +2,8 @@
 
 use clap::{Args, Parser, Subcommand};
 
-/// The local PostgreSQL, used while no `DATABASE_URL` is given (until the embedded store
-/// exists). The database is created when missing.
-pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/contacts";
+/// The embedded store's file, under `--data-dir`, used when no `DATABASE_URL` is given.
+pub const DEFAULT_SQLITE_FILE: &str = "contacts.db";
 
 #[derive(Debug, Parser)]
 #[command(name = "contacts-server", version, about = "An Everbridge-compatible contacts service")]
@@ -22,13 +21,33 @@ pub struct Cli {
 
 #[derive(Debug, Clone, Args)]
 pub struct StoreArgs {
-    /// The store: `postgres://user@host:port/db`. Its value is not shown by `--help`: it may
-    /// hold a password.
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true, default_value = DEFAULT_DATABASE_URL, global = true)]
-    pub database_url: String,
+    /// The store: `postgres://user@host:port/db` (PostgreSQL) or `sqlite://path/file.db` (the
+    /// embedded store). Unset: the SQLite file `contacts.db` under `--data-dir`. Its value is
+    /// not shown by `--help`: it may hold a password.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    pub database_url: Option<String>,
+    /// Where the embedded store keeps its file when no `DATABASE_URL` is given (created if
+    /// missing).
+    #[arg(long, env = "DATA_DIR", default_value = ".", global = true)]
+    pub data_dir: std::path::PathBuf,
     /// Connections in the database pool.
     #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
     pub db_max_connections: u32,
+}
+
+impl StoreArgs {
+    /// `DATABASE_URL`, else the SQLite file under `--data-dir` (the directory is created).
+    ///
+    /// # Errors
+    /// When the data directory cannot be created.
+    pub fn url(&self) -> anyhow::Result<String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .map_err(|e| anyhow::anyhow!("cannot create the data directory {}: {e}", self.data_dir.display()))?;
+        Ok(format!("sqlite://{}", self.data_dir.join(DEFAULT_SQLITE_FILE).display()))
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -14,22 +14,79 @@ use contacts_application::catalog::CatalogService;
 use contacts_application::contacts::ContactQueries;
 use contacts_application::groups::GroupService;
 use contacts_application::patch::ContactPatches;
+use contacts_application::ports::{
+    CatalogStore, ContactReader, Directory, GroupStore, IdempotencyStore, UnitOfWork,
+};
 use contacts_http::Services;
 use contacts_store_postgres::PgStore;
+use contacts_store_sqlite::SqliteStore;
 use sqlx::migrate::MigrateDatabase;
 use tokio::net::TcpListener;
 
 pub use config::ServeArgs;
+
+/// Every port a store serves, and what the binary needs of it besides.
+#[async_trait::async_trait]
+pub trait Store: ContactReader + UnitOfWork + CatalogStore + Directory + GroupStore + IdempotencyStore + 'static {
+    /// Whether the database answers (for `/health/ready`).
+    async fn ping(&self) -> bool;
+    /// Closes the connections (waiting for those in use).
+    async fn close(&self);
+}
+
+#[async_trait::async_trait]
+impl Store for PgStore {
+    async fn ping(&self) -> bool {
+        PgStore::ping(self).await
+    }
+    async fn close(&self) {
+        self.pool().close().await;
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> bool {
+        SqliteStore::ping(self).await
+    }
+    async fn close(&self) {
+        self.pool().close().await;
+    }
+}
+
+/// Opens the store `url` names and applies its migrations:
+/// - `postgres://` or `postgresql://`: PostgreSQL (the database is created when missing);
+/// - `sqlite:` (`sqlite://path/file.db`, `sqlite:file.db`): the embedded SQLite file, created
+///   when missing (its directory must exist).
+///
+/// # Errors
+/// An unknown scheme, a database that cannot be reached, created, opened or migrated: each
+/// says which in one line.
+pub async fn open_store(url: &str, max_connections: u32) -> anyhow::Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(open_postgres(url, max_connections).await?);
+    }
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        let path = path.strip_prefix("//").unwrap_or(path);
+        let store = SqliteStore::connect(url, max_connections)
+            .await
+            .with_context(|| format!("cannot open the SQLite database {path}"))?;
+        store.migrate().await.with_context(|| format!("cannot apply the migrations to {path}"))?;
+        return Ok(Arc::new(store));
+    }
+    let scheme = url.split_once(':').map_or(url, |(scheme, _)| scheme);
+    anyhow::bail!(
+        "DATABASE_URL must start with postgres://, postgresql:// or sqlite: (got {:?})",
+        config::redacted(scheme)
+    )
+}
 
 /// Opens the PostgreSQL store at `url` (creating the database when it does not exist) and
 /// applies the migrations.
 ///
 /// # Errors
 /// When the database cannot be reached, created or migrated.
-pub async fn open_store(url: &str, max_connections: u32) -> anyhow::Result<Arc<PgStore>> {
-    if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
-        anyhow::bail!("DATABASE_URL must be a postgres:// URL (got {})", config::redacted(url));
-    }
+pub async fn open_postgres(url: &str, max_connections: u32) -> anyhow::Result<Arc<PgStore>> {
     if !sqlx::Postgres::database_exists(url).await.with_context(|| format!("cannot reach {}", config::redacted(url)))? {
         sqlx::Postgres::create_database(url).await.context("cannot create the database")?;
     }
@@ -41,12 +98,13 @@ pub async fn open_store(url: &str, max_connections: u32) -> anyhow::Result<Arc<P
 }
 
 /// The use cases wired to `store`.
-pub fn services(store: Arc<PgStore>, args: &ServeArgs) -> Services {
+pub fn services(store: Arc<dyn Store>, args: &ServeArgs) -> Services {
     let ready_store = store.clone();
+    let batches = ContactBatches::new(store.clone(), store.clone(), args.max_batch_size);
     Services {
         batches: match args.max_items_in_flight {
-            0 => ContactBatches::new(store.clone(), store.clone(), args.max_batch_size),
-            n => ContactBatches::new(store.clone(), store.clone(), args.max_batch_size).with_items_in_flight(n),
+            0 => batches,
+            n => batches.with_items_in_flight(n),
         },
         queries: ContactQueries::new(store.clone(), store.clone()),
         patches: ContactPatches::new(store.clone(), store.clone()),

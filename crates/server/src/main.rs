@@ -1,7 +1,6 @@
 use anyhow::Context;
 use clap::Parser;
 use contacts_application::auth::{hash_password, Role};
-use contacts_application::ports::Directory;
 use contacts_server::config::{redacted, Cli, Command, OrgCommand, ServeArgs, UserCommand};
 use serde_json::json;
 use tracing_subscriber::EnvFilter;
@@ -27,9 +26,10 @@ fn init_logging(format: &str) {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let store = contacts_server::open_store(&cli.store.database_url, cli.store.db_max_connections).await?;
+    let url = cli.store.url()?;
+    let store = contacts_server::open_store(&url, cli.store.db_max_connections).await?;
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(store, &cli.store.database_url, cli.serve).await,
+        Command::Serve => serve(store, &url, cli.serve).await,
         Command::Org(OrgCommand::Create { name, id }) => {
             let org = store.create_organization(id, &name).await?;
             println!("{}", json!({"id": org.id, "name": org.name}));
@@ -52,7 +52,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(
-    store: std::sync::Arc<contacts_store_postgres::PgStore>,
+    store: std::sync::Arc<dyn contacts_server::Store>,
     url: &str,
     args: ServeArgs,
 ) -> anyhow::Result<()> {

@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 use contacts_application::auth::{verify_password, Role};
 use contacts_application::ports::{CatalogStore, Directory};
 use contacts_server::demo::{ATTR1_ID as ATTR1, EMPLOYEE_ID as EMPLOYEE, PHONE_PATH_ID as PHONE};
-use contacts_store_postgres::PgStore;
+use contacts_server::Store;
 use serde_json::json;
 use serde_json::Value;
 use sqlx::migrate::MigrateDatabase;
@@ -24,30 +24,44 @@ fn server_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-/// A database name of its own on the tests' PostgreSQL server, dropped when the test ends
-/// (even when it fails).
+/// A database of its own: a database on the tests' PostgreSQL server, dropped when the test
+/// ends (even when it fails), or the default store, an SQLite file under a temporary
+/// `--data-dir` (no `DATABASE_URL`).
 struct CliDatabase {
     url: String,
+    data_dir: Option<tempfile::TempDir>,
 }
 
 impl CliDatabase {
+    /// The embedded default: the binary runs with no `DATABASE_URL` and `--data-dir`.
+    fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("contacts.db").display());
+        Self { url, data_dir: Some(dir) }
+    }
+
     fn new() -> Self {
         let base = server_url();
         let (head, query) = base.split_once('?').map_or((base.as_str(), String::new()), |(h, q)| (h, format!("?{q}")));
         let slash = head.rfind('/').filter(|i| *i > "postgres://".len()).unwrap_or(head.len());
         let name = format!("cli_{}", uuid::Uuid::new_v4().simple());
-        Self { url: format!("{}/{name}{query}", &head[..slash]) }
+        Self { url: format!("{}/{name}{query}", &head[..slash]), data_dir: None }
+    }
+
+    /// The binary with `args` on this database.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(binary());
+        command.args(args).env("RUST_LOG", "warn").env_remove("LISTEN_ADDR");
+        match &self.data_dir {
+            Some(dir) => command.env_remove("DATABASE_URL").arg("--data-dir").arg(dir.path()),
+            None => command.env("DATABASE_URL", &self.url),
+        };
+        command
     }
 
     /// Runs the binary with `args` on this database.
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(binary())
-            .args(args)
-            .env("DATABASE_URL", &self.url)
-            .env("RUST_LOG", "warn")
-            .env_remove("LISTEN_ADDR")
-            .output()
-            .expect("run contacts-server")
+        self.command(args).output().expect("run contacts-server")
     }
 
     /// Runs the binary, expects success and JSON on stdout.
@@ -58,13 +72,16 @@ impl CliDatabase {
         serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{args:?} printed no JSON ({e}): {stdout:?}"))
     }
 
-    async fn store(&self) -> PgStore {
-        PgStore::connect(&self.url, 2).await.expect("connect to the CLI's database")
+    async fn store(&self) -> std::sync::Arc<dyn Store> {
+        contacts_server::open_store(&self.url, 2).await.expect("open the CLI's database")
     }
 }
 
 impl Drop for CliDatabase {
     fn drop(&mut self) {
+        if self.data_dir.is_some() {
+            return;
+        }
         let url = self.url.clone();
         // A runtime of its own, on a thread of its own: this may run inside the test's runtime.
         let _ = std::thread::spawn(move || {
@@ -102,7 +119,15 @@ async fn help_lists_the_commands_and_their_environment_variables() {
 
 #[tokio::test]
 async fn org_create_and_user_create_print_json_and_store_what_they_say() {
-    let db = CliDatabase::new();
+    org_create_and_user_create_print_json_and_store_what_they_say_on(CliDatabase::new()).await;
+}
+
+#[tokio::test]
+async fn org_create_and_user_create_print_json_and_store_what_they_say_on_the_default_sqlite_store() {
+    org_create_and_user_create_print_json_and_store_what_they_say_on(CliDatabase::sqlite()).await;
+}
+
+async fn org_create_and_user_create_print_json_and_store_what_they_say_on(db: CliDatabase) {
     let org = db.run_json(&["org", "create", "--name", "X", "--id", "77"]);
     assert_eq!(org, json!({"id": 77, "name": "X"}));
     let user =
@@ -119,7 +144,7 @@ async fn org_create_and_user_create_print_json_and_store_what_they_say() {
     let catalog = store.load_catalog(77).await.unwrap();
     assert_eq!(catalog.record_type(EMPLOYEE).map(|r| r.name.as_str()), Some("Employee"));
     assert_eq!(catalog.path(PHONE).map(|p| p.prompt.as_str()), Some("Mobile Phone"));
-    store.pool().close().await;
+    store.close().await;
 
     // Without --id, an id is generated.
     let generated = db.run_json(&["org", "create", "--name", "Y"]);
@@ -129,7 +154,15 @@ async fn org_create_and_user_create_print_json_and_store_what_they_say() {
 
 #[tokio::test]
 async fn bad_administration_commands_fail_with_a_non_zero_exit() {
-    let db = CliDatabase::new();
+    bad_administration_commands_fail_with_a_non_zero_exit_on(CliDatabase::new()).await;
+}
+
+#[tokio::test]
+async fn bad_administration_commands_fail_with_a_non_zero_exit_on_the_default_sqlite_store() {
+    bad_administration_commands_fail_with_a_non_zero_exit_on(CliDatabase::sqlite()).await;
+}
+
+async fn bad_administration_commands_fail_with_a_non_zero_exit_on(db: CliDatabase) {
     db.run_json(&["org", "create", "--name", "X", "--id", "77"]);
     let cases: [(&[&str], &str); 4] = [
         (&["user", "create", "--org", "77", "--username", "bad", "--password", "p", "--role", "owner"], "owner"),
@@ -149,12 +182,20 @@ async fn bad_administration_commands_fail_with_a_non_zero_exit() {
     assert_eq!(store.find_user("lost").await.unwrap(), None);
     assert_eq!(store.organization(77).await.unwrap().map(|o| o.name), Some("X".to_owned()));
     assert_eq!(store.organization(78).await.unwrap(), None);
-    store.pool().close().await;
+    store.close().await;
 }
 
 #[tokio::test]
 async fn demo_creates_the_documented_organization_and_is_idempotent() {
-    let db = CliDatabase::new();
+    demo_creates_the_documented_organization_and_is_idempotent_on(CliDatabase::new()).await;
+}
+
+#[tokio::test]
+async fn demo_creates_the_documented_organization_and_is_idempotent_on_the_default_sqlite_store() {
+    demo_creates_the_documented_organization_and_is_idempotent_on(CliDatabase::sqlite()).await;
+}
+
+async fn demo_creates_the_documented_organization_and_is_idempotent_on(db: CliDatabase) {
     let first = db.run_json(&["demo"]);
     let second = db.run_json(&["demo"]);
     assert_eq!(first, second, "a second run finds the same organization");
@@ -175,5 +216,96 @@ async fn demo_creates_the_documented_organization_and_is_idempotent() {
     let demo = store.find_user("demo").await.unwrap().expect("the demo user");
     assert_eq!(demo.grants, vec![(1, Role::Admin)]);
     assert!(verify_password("demo", &demo.password_hash));
-    store.pool().close().await;
+    store.close().await;
+}
+
+/// What the binary printed on stderr, and the one `error:` line among it.
+fn the_error_line(output: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "one error line expected: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    errors[0].to_owned()
+}
+
+#[test]
+fn a_store_that_cannot_be_used_stops_the_start_with_one_clear_line() {
+    // A regular file where a directory is needed: unwritable whoever runs the test.
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let under_file = file.path().join("sub");
+    let cases: [(Option<String>, Option<&Path>, &str); 4] = [
+        (Some("mysql://root@127.0.0.1/contacts".into()), None, "DATABASE_URL must start with postgres://"),
+        (Some("postgres://postgres@127.0.0.1:1/contacts".into()), None, "cannot reach postgres://postgres@127.0.0.1:1"),
+        (
+            Some(format!("sqlite://{}/contacts.db", under_file.display())),
+            None,
+            "cannot open the SQLite database",
+        ),
+        (None, Some(&under_file), "cannot create the data directory"),
+    ];
+    for (url, data_dir, says) in cases {
+        let mut command = Command::new(binary());
+        command.arg("demo").env("RUST_LOG", "warn").env_remove("DATABASE_URL");
+        if let Some(url) = &url {
+            command.env("DATABASE_URL", url);
+        }
+        if let Some(dir) = data_dir {
+            command.arg("--data-dir").arg(dir);
+        }
+        let output = command.output().expect("run contacts-server");
+        assert_eq!(output.status.code(), Some(1), "{url:?} {data_dir:?}: {}", failure_text(&output));
+        let line = the_error_line(&output);
+        assert!(line.contains(says), "{url:?} {data_dir:?}: {line:?} should say {says:?}");
+        assert!(output.stdout.is_empty(), "{}", failure_text(&output));
+    }
+}
+
+#[test]
+fn with_no_database_url_the_service_serves_on_an_sqlite_file_under_the_data_dir() {
+    use std::io::{BufRead, BufReader, Read, Write};
+
+    let db = CliDatabase::sqlite();
+    let dir = db.data_dir.as_ref().unwrap().path().to_owned();
+    db.run_json(&["demo"]);
+    assert!(dir.join("contacts.db").is_file(), "the store is {}/contacts.db", dir.display());
+
+    let mut server = db
+        .command(&["serve"])
+        .env("LISTEN_ADDR", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .env("LOG_FORMAT", "json")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start contacts-server");
+    // It logs its address once it is bound: read the log until then (no sleeping).
+    let mut log = BufReader::new(server.stderr.take().unwrap());
+    let mut line = String::new();
+    let addr = loop {
+        line.clear();
+        assert!(log.read_line(&mut line).unwrap() > 0, "contacts-server stopped before listening");
+        if let Some(at) = line.find("127.0.0.1:") {
+            let port: String = line[at + 10..].chars().take_while(char::is_ascii_digit).collect();
+            break format!("127.0.0.1:{port}");
+        }
+    };
+    assert!(line.contains("sqlite://"), "the log names the store: {line}");
+    let get = |path: &str| {
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Basic ZGVtbzpkZW1v\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    };
+    let ready = get("/health/ready");
+    let contacts = get("/rest/contacts/1");
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
+    assert!(contacts.starts_with("HTTP/1.1 200"), "{contacts}");
+    assert!(contacts.contains("\"totalCount\":0") || contacts.contains("\"totalCount\": 0"), "{contacts}");
 }
