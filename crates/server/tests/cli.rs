@@ -5,7 +5,6 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use contacts_application::auth::{verify_password, Role};
-use contacts_application::ports::{CatalogStore, Directory};
 use contacts_server::demo::{ATTR1_ID as ATTR1, EMPLOYEE_ID as EMPLOYEE, PHONE_PATH_ID as PHONE};
 use contacts_server::Store;
 use serde_json::json;
