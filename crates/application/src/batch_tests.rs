@@ -957,7 +957,8 @@ impl ContactTx for CountingTx {
 async fn peak_of_six(batches: ContactBatches, uow: &CountingUow) -> usize {
     let opts = BatchOptions { kind: BatchKind::Insert, atomic: true, dry_run: false };
     let runs = (0..6).map(|i| {
-        let item = item(json!({"externalId": format!("e{i}"), "firstName": "F", "lastName": "L", "recordTypeId": EMPLOYEE}));
+        let item =
+            item(json!({"externalId": format!("e{i}"), "firstName": "F", "lastName": "L", "recordTypeId": EMPLOYEE}));
         let batches = batches.clone();
         async move { batches.run(ORG, ACTOR, vec![item], opts).await }
     });

@@ -14,9 +14,7 @@ use contacts_application::catalog::CatalogService;
 use contacts_application::contacts::ContactQueries;
 use contacts_application::groups::GroupService;
 use contacts_application::patch::ContactPatches;
-use contacts_application::ports::{
-    CatalogStore, ContactReader, Directory, GroupStore, IdempotencyStore, UnitOfWork,
-};
+use contacts_application::ports::{CatalogStore, ContactReader, Directory, GroupStore, IdempotencyStore, UnitOfWork};
 use contacts_http::Services;
 use contacts_store_postgres::PgStore;
 use contacts_store_sqlite::SqliteStore;
@@ -27,7 +25,9 @@ pub use config::ServeArgs;
 
 /// Every port a store serves, and what the binary needs of it besides.
 #[async_trait::async_trait]
-pub trait Store: ContactReader + UnitOfWork + CatalogStore + Directory + GroupStore + IdempotencyStore + 'static {
+pub trait Store:
+    ContactReader + UnitOfWork + CatalogStore + Directory + GroupStore + IdempotencyStore + 'static
+{
     /// Whether the database answers (for `/health/ready`).
     async fn ping(&self) -> bool;
     /// Closes the connections (waiting for those in use).

@@ -51,11 +51,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(
-    store: std::sync::Arc<dyn contacts_server::Store>,
-    url: &str,
-    args: ServeArgs,
-) -> anyhow::Result<()> {
+async fn serve(store: std::sync::Arc<dyn contacts_server::Store>, url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&args.listen_addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen_addr))?;

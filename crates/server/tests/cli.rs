@@ -235,11 +235,7 @@ fn a_store_that_cannot_be_used_stops_the_start_with_one_clear_line() {
     let cases: [(Option<String>, Option<&Path>, &str); 4] = [
         (Some("mysql://root@127.0.0.1/contacts".into()), None, "DATABASE_URL must start with postgres://"),
         (Some("postgres://postgres@127.0.0.1:1/contacts".into()), None, "cannot reach postgres://postgres@127.0.0.1:1"),
-        (
-            Some(format!("sqlite://{}/contacts.db", under_file.display())),
-            None,
-            "cannot open the SQLite database",
-        ),
+        (Some(format!("sqlite://{}/contacts.db", under_file.display())), None, "cannot open the SQLite database"),
         (None, Some(&under_file), "cannot create the data directory"),
     ];
     for (url, data_dir, says) in cases {

@@ -12,7 +12,9 @@ use sqlx::{FromRow, PgConnection};
 
 use crate::error::store_error;
 use crate::list::{count_query, page_query};
-use crate::schema::{contact_children, contact_columns, AddressRow, AttributeRow, ContactRow, PathRow, WholeContactRow};
+use crate::schema::{
+    contact_children, contact_columns, AddressRow, AttributeRow, ContactRow, PathRow, WholeContactRow,
+};
 use crate::PgStore;
 
 /// Completes `rows` (contacts of `org`) with their paths, attributes, addresses, topics and
@@ -134,8 +136,12 @@ where
     K: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + std::fmt::Display,
 {
     let context = format!("reading contact {key}");
-    let row: Option<WholeContactRow> =
-        sqlx::query_as(sql).bind(org).bind(key).fetch_optional(store.pool()).await.map_err(|e| store_error(e, &context))?;
+    let row: Option<WholeContactRow> = sqlx::query_as(sql)
+        .bind(org)
+        .bind(key)
+        .fetch_optional(store.pool())
+        .await
+        .map_err(|e| store_error(e, &context))?;
     Ok(row.map(WholeContactRow::into_contact))
 }
 

@@ -45,7 +45,8 @@ macro_rules! contact_children {
 pub(crate) use contact_children;
 
 /// A path as [`contact_children`] aggregates it.
-type PathJson = (i64, String, Option<String>, Option<String>, Option<i64>, Option<bool>, Option<bool>, Vec<QuietTimeJson>);
+type PathJson =
+    (i64, String, Option<String>, Option<String>, Option<i64>, Option<bool>, Option<bool>, Vec<QuietTimeJson>);
 /// An address as [`contact_children`] aggregates it.
 type AddressJson = (
     Option<String>,
