@@ -1,6 +1,8 @@
 //! `contacts-bench`: the headline call (Update Contacts (Batch)) and its neighbours measured
-//! over HTTP against the real server, and against what PostgreSQL itself does with COPY.
-//! Prints a table, then one JSON object as the last line. See docs/bench.md.
+//! over HTTP against the real server, and against what PostgreSQL itself does with COPY; or,
+//! with `--store sqlite`, against the embedded SQLite store (no COPY floor; growth measured by
+//! creating 9×N more contacts through the API). Prints a table, then one JSON object as the
+//! last line. See docs/bench.md.
 
 mod child;
 mod data;
@@ -20,22 +22,47 @@ use load::{Api, Run};
 
 const BATCH: usize = 1000;
 
+/// Which store the server runs on.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum StoreKind {
+    Postgres,
+    Sqlite,
+}
+
+impl StoreKind {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Postgres => "postgres",
+            Self::Sqlite => "sqlite",
+        }
+    }
+}
+
 #[derive(Parser)]
-#[command(about = "Benchmarks the contacts service on a fresh PostgreSQL database it creates and drops.")]
+#[command(
+    about = "Benchmarks the contacts service on a fresh database it creates and drops (PostgreSQL, or an SQLite file in a temp directory with --store sqlite)."
+)]
 struct Args {
     /// About 10,000 contacts and fewer single calls, no 1M run: a smoke check under a minute.
     #[arg(long)]
     quick: bool,
-    /// Contacts in the organization (default 100,000; 10,000 with --quick).
+    /// Contacts in the organization (default 100,000 on PostgreSQL; 10,000 with --quick or --store sqlite).
     #[arg(long)]
     contacts: Option<usize>,
-    /// The PostgreSQL server; its database name is replaced by a fresh `bench_<uuid>`.
+    /// The store: `postgres`, or `sqlite`: a fresh `contacts.db` in a temp directory (the f) child
+    /// server opens the same file). SQLite skips the ANALYZE, e) the COPY floor (`floor_cps`,
+    /// `floor_ratio` null) and g)'s COPY growth: instead g) creates 9×N more contacts through the
+    /// API (also with --quick) and runs a) c1 again on the first N; `sqlite_growth_ratio` =
+    /// mean batch time at 10×N / at N, and `scale_ratio` is set to that same ratio.
+    #[arg(long, value_enum, default_value_t = StoreKind::Postgres)]
+    store: StoreKind,
+    /// The PostgreSQL server (not used with --store sqlite); its database name is replaced by a fresh `bench_<uuid>`.
     #[arg(long, env = "DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
     database_url: String,
     /// The server's connection pool size (as DB_MAX_CONNECTIONS, whose default is 16).
     #[arg(long, default_value_t = 16)]
     db_max_connections: u32,
-    /// Contacts in the organization for g) (skipped with --quick).
+    /// Contacts in the organization for g) on PostgreSQL (skipped with --quick; SQLite grows to 10×N).
     #[arg(long, default_value_t = 1_000_000)]
     scale_contacts: usize,
 }
@@ -43,6 +70,9 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if args.store == StoreKind::Sqlite {
+        return main_sqlite(&args).await;
+    }
     let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
     let url = setup::with_database(&args.database_url, &name);
     eprintln!("bench database: {name}");
@@ -58,6 +88,21 @@ async fn main() -> anyhow::Result<()> {
     let dropped = setup::drop_database(&args.database_url, &name).await;
     let figures = outcome?;
     dropped?;
+    println!("{figures}");
+    Ok(())
+}
+
+/// `--store sqlite`: the server on `contacts.db` in a temp directory, removed at the end.
+async fn main_sqlite(args: &Args) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("contacts.db");
+    let url = format!("sqlite://{}", path.display());
+    eprintln!("bench database: {}", path.display());
+    let server = setup::Server::start(&url, args.db_max_connections).await?;
+    let outcome = run(args, &url, &server).await;
+    server.stop().await;
+    let figures = outcome?;
+    drop(dir);
     println!("{figures}");
     Ok(())
 }
@@ -103,23 +148,21 @@ fn round2(x: f64) -> serde_json::Value {
 }
 
 async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<serde_json::Value> {
-    let n = args.contacts.unwrap_or(if args.quick { 10_000 } else { 100_000 });
+    let sqlite = args.store == StoreKind::Sqlite;
+    let n = args.contacts.unwrap_or(if args.quick || sqlite { 10_000 } else { 100_000 });
     let singles = if args.quick { 1_000 } else { 5_000 };
-    setup::create_organization(&server.store).await?;
+    setup::create_organization(&*server.store).await?;
     let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("bench:bench"));
     let api = Api { client: reqwest::Client::new(), base: server.base.clone(), auth };
 
     let t = std::time::Instant::now();
     // Created by 4 clients (not measured); `buffered` keeps the batches in order.
-    let created: Vec<Vec<i64>> = futures::stream::iter((0..n).step_by(BATCH))
-        .map(|start| api.create(start..(start + BATCH).min(n)))
-        .buffered(4)
-        .try_collect()
-        .await?;
-    let ids: Vec<i64> = created.into_iter().flatten().collect();
+    let ids = create_contacts(&api, 0..n).await?;
     eprintln!("created {n} contacts in {:.1} s", t.elapsed().as_secs_f64());
     let ids = Arc::new(ids);
-    sqlx::query("ANALYZE").execute(server.store.pool()).await?;
+    if let Some(pg) = &server.pg {
+        sqlx::query("ANALYZE").execute(pg.pool()).await?;
+    }
 
     let mut table = Table(Vec::new());
     // a) every contact changed, round 1 at c1 then round 2 at c4.
@@ -161,6 +204,65 @@ async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<s
     table.row("c) single PUT, c32", &put, "req/s");
     let get = load::singles(&api, &ids, singles, 32, None).await?;
     table.row("d) single GET, c32", &get, "req/s");
+    let (floor_run, floor_ratio, scale_ratio, growth_ratio) = if sqlite {
+        let ratio = sqlite_growth(&api, &ids, n, &a1, &mut table).await?;
+        (None, None, Some(ratio), Some(ratio))
+    } else {
+        let (floor_run, floor_ratio, scale_ratio) = floor_and_scale(args, url, &api, &ids, n, &a1, &mut table).await?;
+        (Some(floor_run), Some(floor_ratio), scale_ratio, None)
+    };
+    table.print();
+    Ok(json!({
+        "contacts": n,
+        "full_cps_c1": round2(a1.per_second()),
+        "full_p50_ms_c1": round2(a1.quantile_ms(0.5)),
+        "full_p99_ms_c1": round2(a1.quantile_ms(0.99)),
+        "full_cps_c4": round2(a4.per_second()),
+        "full_p50_ms_c4": round2(a4.quantile_ms(0.5)),
+        "full_p99_ms_c4": round2(a4.quantile_ms(0.99)),
+        "full_cps_c8": round2(a8.per_second()),
+        "unchanged_cps_c1": round2(b1.per_second()),
+        "unchanged_cps_c4": b4.map(|b| round2(b.per_second())),
+        "unchanged_speedup": round2(unchanged_speedup),
+        "floor_cps": floor_run.map(|r| round2(r.per_second())),
+        "floor_ratio": floor_ratio.map(round2),
+        "put_rps": round2(put.per_second()),
+        "put_p50_ms": round2(put.quantile_ms(0.5)),
+        "put_p99_ms": round2(put.quantile_ms(0.99)),
+        "get_rps": round2(get.per_second()),
+        "get_p50_ms": round2(get.quantile_ms(0.5)),
+        "get_p99_ms": round2(get.quantile_ms(0.99)),
+        "rss_mb": round2(rss_mb),
+        "rss_source": rss_source,
+        "scale_ratio": scale_ratio.map(round2),
+        "sqlite_growth_ratio": growth_ratio.map(round2),
+        "store": args.store.name(),
+    }))
+}
+
+/// Creates contacts `range` through the API by 4 clients (not measured); their ids in order
+/// (`buffered` keeps the batches in order).
+async fn create_contacts(api: &Api, range: std::ops::Range<usize>) -> anyhow::Result<Vec<i64>> {
+    let end = range.end;
+    let created: Vec<Vec<i64>> = futures::stream::iter(range.step_by(BATCH))
+        .map(|start| api.create(start..(start + BATCH).min(end)))
+        .buffered(4)
+        .try_collect()
+        .await?;
+    Ok(created.into_iter().flatten().collect())
+}
+
+/// PostgreSQL's e) and g): the COPY floor, then a) c1 with the organization grown by COPY to
+/// `--scale-contacts` (not with `--quick`). Returns (floor run, floor_ratio, scale_ratio).
+async fn floor_and_scale(
+    args: &Args,
+    url: &str,
+    api: &Api,
+    ids: &Arc<Vec<i64>>,
+    n: usize,
+    a1: &Run,
+    table: &mut Table,
+) -> anyhow::Result<(Run, f64, Option<f64>)> {
     // e) the floor, for the same contacts.
     let mut conn = sqlx::PgConnection::connect(url).await?;
     floor::create_tables(&mut conn).await?;
@@ -169,7 +271,7 @@ async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<s
     // A new session: no plan cached before the statistics existed.
     conn.close().await?;
     let mut conn = sqlx::PgConnection::connect(url).await?;
-    let floor_time = floor::copy_contacts(&mut conn, "floor_", "", 0, &ids, BATCH).await?;
+    let floor_time = floor::copy_contacts(&mut conn, "floor_", "", 0, ids, BATCH).await?;
     let floor_run = Run { items: n, wall: floor_time, latencies: Vec::new() };
     let floor_ratio = a1.wall.as_secs_f64() / floor_time.as_secs_f64();
     table.row("e) floor: COPY, 1 tx per 1000", &floor_run, "contacts/s");
@@ -186,36 +288,30 @@ async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<s
         conn.execute(&*format!("SELECT setval('contact_id_seq', {})", first_id + extra as i64)).await?;
         conn.execute("ANALYZE").await?;
         eprintln!("grew the organization by {extra} contacts in {:.1} s", t.elapsed().as_secs_f64());
-        let g1 = load::batches(&api, &ids, BATCH, 5, 1).await?;
+        let g1 = load::batches(api, ids, BATCH, 5, 1).await?;
         table.row(&format!("g) full batch, all changed, c1, {} in org", args.scale_contacts), &g1, "contacts/s");
         let ratio = g1.mean_ms() / a1.mean_ms();
         table.note("   scale_ratio (g / a c1 time per batch)", format!("{ratio:.2}"));
         scale_ratio = Some(ratio);
     }
     conn.close().await?;
-    table.print();
-    Ok(json!({
-        "contacts": n,
-        "full_cps_c1": round2(a1.per_second()),
-        "full_p50_ms_c1": round2(a1.quantile_ms(0.5)),
-        "full_p99_ms_c1": round2(a1.quantile_ms(0.99)),
-        "full_cps_c4": round2(a4.per_second()),
-        "full_p50_ms_c4": round2(a4.quantile_ms(0.5)),
-        "full_p99_ms_c4": round2(a4.quantile_ms(0.99)),
-        "full_cps_c8": round2(a8.per_second()),
-        "unchanged_cps_c1": round2(b1.per_second()),
-        "unchanged_cps_c4": b4.map(|b| round2(b.per_second())),
-        "unchanged_speedup": round2(unchanged_speedup),
-        "floor_cps": round2(floor_run.per_second()),
-        "floor_ratio": round2(floor_ratio),
-        "put_rps": round2(put.per_second()),
-        "put_p50_ms": round2(put.quantile_ms(0.5)),
-        "put_p99_ms": round2(put.quantile_ms(0.99)),
-        "get_rps": round2(get.per_second()),
-        "get_p50_ms": round2(get.quantile_ms(0.5)),
-        "get_p99_ms": round2(get.quantile_ms(0.99)),
-        "rss_mb": round2(rss_mb),
-        "rss_source": rss_source,
-        "scale_ratio": scale_ratio.map(round2),
-    }))
+    Ok((floor_run, floor_ratio, scale_ratio))
+}
+
+/// SQLite's g): 9×N more contacts created through the API (externalIds `bench-N`..), so that the
+/// organization holds 10×N, then a) c1 again over the first N. Returns the mean batch time at
+/// 10×N / at N (the bound: at most 12).
+async fn sqlite_growth(api: &Api, ids: &Arc<Vec<i64>>, n: usize, a1: &Run, table: &mut Table) -> anyhow::Result<f64> {
+    let t = std::time::Instant::now();
+    let extra = create_contacts(api, n..10 * n).await?;
+    eprintln!(
+        "grew the organization by {} contacts through the API in {:.1} s",
+        extra.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let g1 = load::batches(api, ids, BATCH, 5, 1).await?;
+    table.row(&format!("g) full batch, all changed, c1, {} in org", 10 * n), &g1, "contacts/s");
+    let ratio = g1.mean_ms() / a1.mean_ms();
+    table.note("   sqlite_growth_ratio (g / a c1 per batch)", format!("{ratio:.2}"));
+    Ok(ratio)
 }

@@ -1,11 +1,11 @@
-//! The bench's world: a fresh database, the real server on port 0 (wired as the binary wires
-//! it), and an organization with a realistic catalog and a user.
+//! The bench's world: a fresh database (PostgreSQL, or an SQLite file in a temp directory), the
+//! real server on port 0 (wired as the binary wires it), and an organization with a realistic
+//! catalog and a user.
 
 use std::sync::Arc;
 
 use anyhow::Context;
 use contacts_application::auth::{hash_password, Role};
-use contacts_application::ports::{CatalogStore, Directory};
 use contacts_domain::{AttributeDataType, AttributeDef, Group, PathDef, PathType, RecordType, Topic};
 use contacts_server::ServeArgs;
 use contacts_store_postgres::PgStore;
@@ -38,15 +38,23 @@ pub async fn drop_database(server_url: &str, name: &str) -> anyhow::Result<()> {
 /// The running server.
 pub struct Server {
     pub base: String,
-    pub store: Arc<PgStore>,
+    pub store: Arc<dyn contacts_server::Store>,
+    /// The same store when it is PostgreSQL (for `ANALYZE`), `None` for SQLite.
+    pub pg: Option<Arc<PgStore>>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
 
 impl Server {
-    /// Opens (creating and migrating) the database and serves it on 127.0.0.1:0.
+    /// Opens (creating and migrating) the database and serves it on 127.0.0.1:0: a `sqlite:` URL
+    /// with `open_store`, anything else as PostgreSQL with `open_postgres`.
     pub async fn start(database_url: &str, max_connections: u32) -> anyhow::Result<Self> {
-        let store = contacts_server::open_postgres(database_url, max_connections).await?;
+        let (store, pg): (Arc<dyn contacts_server::Store>, _) = if database_url.starts_with("sqlite:") {
+            (contacts_server::open_store(database_url, max_connections).await?, None)
+        } else {
+            let pg = contacts_server::open_postgres(database_url, max_connections).await?;
+            (pg.clone(), Some(pg))
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         let (stop, stopped) = oneshot::channel::<()>();
@@ -54,7 +62,7 @@ impl Server {
         let task = tokio::spawn(contacts_server::serve(listener, services, async move {
             let _ = stopped.await;
         }));
-        Ok(Self { base, store, stop: Some(stop), task: Some(task) })
+        Ok(Self { base, store, pg, stop: Some(stop), task: Some(task) })
     }
 
     /// Stops serving (draining for at most a few seconds) and closes the pool.
@@ -65,13 +73,13 @@ impl Server {
         if let Some(task) = self.task.take() {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(5), task).await;
         }
-        self.store.pool().close().await;
+        self.store.close().await;
     }
 }
 
 /// The organization, its catalog (5 record types, 50 groups, 20 attributes of which 10 with
 /// definedValues, 8 paths, 10 topics) and the admin user `bench`/`bench`.
-pub async fn create_organization(store: &PgStore) -> anyhow::Result<()> {
+pub async fn create_organization(store: &dyn contacts_server::Store) -> anyhow::Result<()> {
     store.create_organization(Some(ORG), "Bench").await?;
     for (k, id) in RECORD_TYPES.iter().enumerate() {
         store.create_record_type(ORG, RecordType { id: *id, name: format!("Type{k}") }).await?;
