@@ -1,5 +1,5 @@
-//! Reading contacts: the one loader that turns `contacts` rows into whole [`Contact`]s (one
-//! query per child table for all of them), and the reads outside a unit of work.
+//! Reading contacts: the one loader that reads whole [`Contact`]s (one statement, a correlated
+//! subquery per child table), and the reads outside a unit of work.
 
 use std::collections::HashMap;
 
@@ -7,109 +7,55 @@ use async_trait::async_trait;
 use contacts_application::ports::{ContactReader, ListQuery};
 use contacts_application::StoreError;
 use contacts_domain::Contact;
-use sqlx::postgres::PgRow;
-use sqlx::{FromRow, PgConnection};
+use sqlx::PgConnection;
 
 use crate::error::store_error;
 use crate::list::{count_query, page_query};
-use crate::schema::{
-    contact_children, contact_columns, AddressRow, AttributeRow, ContactRow, PathRow, WholeContactRow,
-};
+use crate::schema::{contact_children, contact_columns, ContactRow, WholeContactRow};
 use crate::PgStore;
 
-/// Completes `rows` (contacts of `org`) with their paths, attributes, addresses, topics and
-/// groups: five queries whatever the number of contacts, children in `position` order.
-/// Contacts come back in the order of `rows`.
+/// The contacts `ids` of `org`, whole (children and groups), in the order of `ids` (an id not
+/// found is left out): one statement whatever their number, so one snapshot. Run after the
+/// rows are locked, it reads what the lock holders committed last.
 ///
 /// # Errors
 /// [`StoreError`] as mapped by [`store_error`].
+pub(crate) async fn load_whole(conn: &mut PgConnection, org: i64, ids: &[i64]) -> Result<Vec<Contact>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<WholeContactRow> = sqlx::query_as(LOAD_BY_IDS)
+        .bind(org)
+        .bind(ids)
+        .fetch_all(conn)
+        .await
+        .map_err(|e| store_error(e, "loading contacts"))?;
+    let mut found: HashMap<i64, Contact> = rows.into_iter().map(|r| r.into_contact()).map(|c| (c.id, c)).collect();
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
+/// Completes `rows` (contacts of `org`, as a page or a lookup selected them) into whole
+/// contacts, in the order of `rows`.
+///
+/// # Errors
+/// As [`load_whole`].
 pub(crate) async fn load_contacts(
     conn: &mut PgConnection,
     org: i64,
     rows: Vec<ContactRow>,
 ) -> Result<Vec<Contact>, StoreError> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut contacts: Vec<Contact> = rows.into_iter().map(ContactRow::into_contact).collect();
-    let at: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let paths: Vec<PathRow> = children(
-        conn,
-        "SELECT contact_id, path_id, value, country_code, phone_ext, wait_time, path_enable, \
-                skip_validation, quiet_time_frames \
-         FROM contact_paths WHERE organization_id = $1 AND contact_id = ANY($2) \
-         ORDER BY contact_id, position",
-        org,
-        &ids,
-    )
-    .await?;
-    for row in paths {
-        contacts[at[&row.contact_id]].data.paths.push(row.into());
-    }
-    let attributes: Vec<AttributeRow> = children(
-        conn,
-        "SELECT contact_id, attribute_id, \"values\" \
-         FROM contact_attributes WHERE organization_id = $1 AND contact_id = ANY($2) \
-         ORDER BY contact_id, position",
-        org,
-        &ids,
-    )
-    .await?;
-    for row in attributes {
-        contacts[at[&row.contact_id]].data.attributes.push(row.into());
-    }
-    let addresses: Vec<AddressRow> = children(
-        conn,
-        "SELECT contact_id, location_name, street_address, suite, city, state, postal_code, \
-                country, lat, lon \
-         FROM contact_addresses WHERE organization_id = $1 AND contact_id = ANY($2) \
-         ORDER BY contact_id, position",
-        org,
-        &ids,
-    )
-    .await?;
-    for row in addresses {
-        contacts[at[&row.contact_id]].data.addresses.push(row.into());
-    }
-    let topics: Vec<(i64, i64)> = children(
-        conn,
-        "SELECT contact_id, topic_id \
-         FROM contact_topics WHERE organization_id = $1 AND contact_id = ANY($2) \
-         ORDER BY contact_id, position",
-        org,
-        &ids,
-    )
-    .await?;
-    for (contact_id, topic_id) in topics {
-        contacts[at[&contact_id]].data.topics.push(topic_id);
-    }
-    let members: Vec<(i64, i64)> = children(
-        conn,
-        "SELECT contact_id, group_id \
-         FROM group_members WHERE organization_id = $1 AND contact_id = ANY($2)",
-        org,
-        &ids,
-    )
-    .await?;
-    for (contact_id, group_id) in members {
-        contacts[at[&contact_id]].groups.insert(group_id);
-    }
-    Ok(contacts)
+    load_whole(conn, org, &ids).await
 }
 
-/// The rows of one child table for the contacts `ids` of `org` (`sql` binds them as `$1`, `$2`).
-async fn children<T>(conn: &mut PgConnection, sql: &'static str, org: i64, ids: &[i64]) -> Result<Vec<T>, StoreError>
-where
-    T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
-{
-    sqlx::query_as(sql)
-        .bind(org)
-        .bind(ids)
-        .fetch_all(conn)
-        .await
-        .map_err(|e| store_error(e, "loading the children of contacts"))
-}
+/// The contacts of `org` whose id is in `$2`, whole (any status: the caller chose them).
+const LOAD_BY_IDS: &str = concat!(
+    "SELECT ",
+    contact_columns!(),
+    ", ",
+    contact_children!(),
+    " FROM contacts c WHERE organization_id = $1 AND id = ANY($2)"
+);
 
 /// The active contact of `org` by id (`$2`), whole.
 const GET_BY_ID: &str = concat!(

@@ -103,20 +103,16 @@ impl WholeContactRow {
             .addresses
             .0
             .into_iter()
-            .map(|(location_name, street_address, suite, city, state, postal_code, country, lat, lon)| {
-                AddressRow {
-                    contact_id: contact.id,
-                    location_name,
-                    street_address,
-                    suite,
-                    city,
-                    state,
-                    postal_code,
-                    country,
-                    lat,
-                    lon,
-                }
-                .into()
+            .map(|(location_name, street_address, suite, city, state, postal_code, country, lat, lon)| Address {
+                location_name,
+                street_address,
+                suite,
+                city,
+                state,
+                postal_code,
+                country,
+                // Only validated points are written, so a stored pair always makes one.
+                gis_location: lat.zip(lon).and_then(|(lat, lon)| GeoPoint::new(lat, lon)),
             })
             .collect();
         data.topics = self.topics;
@@ -214,78 +210,6 @@ impl ContactRow {
             created_by: self.created_by,
             last_modified_date: self.last_modified_date,
             last_modified_by: self.last_modified_by,
-        }
-    }
-}
-
-/// A row of `contact_paths`; rows are read in `(contact_id, position)` order.
-#[derive(Debug, sqlx::FromRow)]
-pub(crate) struct PathRow {
-    pub(crate) contact_id: i64,
-    path_id: i64,
-    value: String,
-    country_code: Option<String>,
-    phone_ext: Option<String>,
-    wait_time: Option<i64>,
-    path_enable: Option<bool>,
-    skip_validation: Option<bool>,
-    quiet_time_frames: Json<Vec<QuietTimeJson>>,
-}
-
-impl From<PathRow> for ContactPath {
-    fn from(r: PathRow) -> Self {
-        Self {
-            path_id: r.path_id,
-            value: r.value,
-            country_code: r.country_code,
-            phone_ext: r.phone_ext,
-            wait_time: r.wait_time,
-            path_enable: r.path_enable,
-            skip_validation: r.skip_validation,
-            quiet_time_frames: r.quiet_time_frames.0.into_iter().map(Into::into).collect(),
-        }
-    }
-}
-
-#[derive(Debug, sqlx::FromRow)]
-pub(crate) struct AttributeRow {
-    pub(crate) contact_id: i64,
-    attribute_id: i64,
-    values: Json<Vec<String>>,
-}
-
-impl From<AttributeRow> for ContactAttribute {
-    fn from(r: AttributeRow) -> Self {
-        Self { attribute_id: r.attribute_id, values: r.values.0 }
-    }
-}
-
-#[derive(Debug, sqlx::FromRow)]
-pub(crate) struct AddressRow {
-    pub(crate) contact_id: i64,
-    location_name: Option<String>,
-    street_address: Option<String>,
-    suite: Option<String>,
-    city: Option<String>,
-    state: Option<String>,
-    postal_code: Option<String>,
-    country: Option<String>,
-    lat: Option<f64>,
-    lon: Option<f64>,
-}
-
-impl From<AddressRow> for Address {
-    fn from(r: AddressRow) -> Self {
-        Self {
-            location_name: r.location_name,
-            street_address: r.street_address,
-            suite: r.suite,
-            city: r.city,
-            state: r.state,
-            postal_code: r.postal_code,
-            country: r.country,
-            // Only validated points are written, so a stored pair always makes one.
-            gis_location: r.lat.zip(r.lon).and_then(|(lat, lon)| GeoPoint::new(lat, lon)),
         }
     }
 }

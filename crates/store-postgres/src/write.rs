@@ -2,7 +2,8 @@
 //!
 //! Each call is a fixed number of statements, whatever the number of contacts (the arrays of
 //! [`crate::columns`] are bound once per column):
-//! - `lock_contacts`: 1 (`SELECT ... FOR UPDATE`) + 5 (one per child table) when any is found;
+//! - `lock_contacts`: 1 (`SELECT id ... FOR UPDATE`) + 1 (the contacts whole, see
+//!   [`crate::read::load_whole`]) when any is found;
 //! - `external_id_owners`: 1;
 //! - `insert_contacts`: 1 (ids) + 1 (contacts) + at most 4 (one per non-empty child table);
 //! - `update_contacts`: 1 (contacts) + at most 4 (delete the children) + at most 4 (insert
@@ -22,8 +23,7 @@ use sqlx::{PgConnection, Postgres, Transaction};
 
 use crate::columns::{scalar_names, scalar_unnest, ChildColumns, ScalarColumns, Tables};
 use crate::error::{store_error, unknown};
-use crate::read::load_contacts;
-use crate::schema::{contact_columns, ContactRow};
+use crate::read::load_whole;
 
 /// A transaction over contacts. Dropped without [`ContactTx::commit`], it rolls back.
 pub struct PgContactTx {
@@ -115,20 +115,19 @@ impl ContactTx for PgContactTx {
         external_ids: &[String],
     ) -> Result<Vec<Contact>, StoreError> {
         let conn = self.tx.as_deref_mut().ok_or_else(|| unknown("the transaction is already committed"))?;
-        // In id order, so that two batches locking overlapping sets never deadlock.
-        let rows: Vec<ContactRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            contact_columns!(),
-            " FROM contacts WHERE organization_id = $1 AND status = 'A' \
-              AND (id = ANY($2) OR external_id = ANY($3)) ORDER BY id FOR UPDATE"
-        ))
+        // In id order, so that two batches locking overlapping sets never deadlock; then read
+        // whole, in a statement (so a snapshot) that begins once the locks are held.
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM contacts WHERE organization_id = $1 AND status = 'A' \
+              AND (id = ANY($2) OR external_id = ANY($3)) ORDER BY id FOR UPDATE",
+        )
         .bind(org)
         .bind(ids)
         .bind(external_ids)
         .fetch_all(&mut *conn)
         .await
         .map_err(|e| store_error(e, "locking contacts"))?;
-        let contacts = load_contacts(conn, org, rows).await?;
+        let contacts = load_whole(conn, org, &ids).await?;
         self.stored.extend(contacts.iter().map(|c| (c.id, c.data.clone())));
         Ok(contacts)
     }
