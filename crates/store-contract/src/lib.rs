@@ -148,6 +148,7 @@ macro_rules! store_contract_tests {
             the_version_is_stored_as_the_use_case_sets_it,
             a_batch_insert_returns_ascending_ids_in_input_order,
             externalids_swap_inside_one_update,
+            a_swap_and_a_rename_onto_a_freed_externalid_in_one_update,
             two_active_contacts_never_hold_one_externalid,
             dropping_a_unit_of_work_rolls_it_back,
             vanished_catalog_entries_are_missing_references,

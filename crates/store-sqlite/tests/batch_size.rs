@@ -1,5 +1,6 @@
-//! Set-based SQL: a batch call is a fixed number of statements whatever its size. Statements
-//! are counted from sqlx's own per-statement events (`sqlx::query`).
+//! Set-based SQL on SQLite: a batch call is a fixed number of statements whatever its size.
+//! Statements are counted from sqlx's own per-statement events (`sqlx::query`). What the
+//! batch stores is the contract suite's (`tests/contract.rs`).
 
 mod common;
 

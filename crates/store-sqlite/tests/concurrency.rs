@@ -1,6 +1,10 @@
-//! Units of work on the same contacts: a second one waits for the first (one writer at a
-//! time) and sees its write; many concurrent ones all commit and lose no update; a writer
-//! outside the store (another process) is waited for, then reported as a conflict to retry.
+//! What only SQLite's single writer shows of units of work on the same contacts: a second one
+//! queues for the writer's turn (seen in `queued_writers`) and then sees the first one's
+//! write; many concurrent ones take their turns without a single conflict (no retry needed)
+//! and lose no update, while readers never see a torn state; a writer outside the store
+//! (another process holding the file's lock) is waited for the busy timeout, then reported as
+//! a conflict to retry. The rules of concurrent units of work are the contract suite's
+//! (`tests/contract.rs`).
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! only the child tables whose rows changed. Rewrites are seen by triggers this test adds to
 //! its own database (SQLite has no row versions to compare, as PostgreSQL's `xmin`). Each case
 //! would fail if the shortcut were taken when it must not be (a lost child change) or never.
+//! That an update reads back as written is the contract suite's (`tests/contract.rs`).
 
 mod common;
 

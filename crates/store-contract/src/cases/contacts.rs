@@ -138,6 +138,42 @@ pub async fn externalids_swap_inside_one_update<S: TestStore>(store: Arc<S>) {
     assert_eq!(owners, vec![("a".into(), ids[2]), ("c".into(), ids[1])]);
 }
 
+/// In one `update_contacts` call, a swap (a ⇄ b) and a rename onto an externalId that
+/// another contact of the same call gives up (c → d while d → e) work, whatever the order in
+/// which the store writes them; each contact is then found under its new externalId only.
+pub async fn a_swap_and_a_rename_onto_a_freed_externalid_in_one_update<S: TestStore>(store: Arc<S>) {
+    let o = org(&*store, 1).await;
+    let ids = insert(&*store, o.id, &[bare_contact(&o, "a"), bare_contact(&o, "b"), bare_contact(&o, "c")]).await;
+    let next = insert(&*store, o.id, &[bare_contact(&o, "d")]).await;
+
+    // a ⇄ b; c → d while d → e; nothing else changes.
+    let mut tx = begin(&*store).await;
+    let mut all = ids.clone();
+    all.extend(&next);
+    let locked = tx.lock_contacts(o.id, &all, &[]).await.unwrap();
+    let updates: Vec<ContactUpdate> = locked
+        .iter()
+        .zip(["b", "a", "d", "e"])
+        .map(|(c, ext)| ContactUpdate {
+            id: c.id,
+            data: ContactData { external_id: ext.into(), ..c.data.clone() },
+            version: 2,
+        })
+        .collect();
+    tx.update_contacts(o.id, &updates, "t", NOW).await.unwrap();
+    tx.commit().await.unwrap();
+
+    for (id, ext) in all.iter().zip(["b", "a", "d", "e"]) {
+        let c = get(&*store, o.id, *id).await;
+        assert_eq!((c.data.external_id.as_str(), c.version), (ext, 2));
+        assert_eq!(store.get_contact_by_external_id(o.id, ext).await.unwrap().map(|c| c.id), Some(*id));
+    }
+    let mut tx = begin(&*store).await;
+    let mut owners = tx.external_id_owners(o.id, &["c".into(), "e".into()]).await.unwrap();
+    owners.sort();
+    assert_eq!(owners, vec![("e".into(), next[0])]);
+}
+
 /// Begins, inserts `data` and commits: the new id, or what the store answered.
 async fn insert_and_commit<S: TestStore>(store: Arc<S>, data: ContactData, org: i64) -> Result<i64, StoreError> {
     let mut tx = begin(&*store).await;
