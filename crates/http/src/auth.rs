@@ -39,13 +39,29 @@ const CACHE_MAX: usize = 10_000;
 type Verified = (Instant, Arc<UserRecord>);
 
 /// Verified credentials, keyed by a SHA-256 of the `Authorization` header (never the
-/// password itself).
-#[derive(Default)]
+/// password itself), and the turns at verifying a password.
 pub struct CredentialCache {
     entries: Mutex<HashMap<[u8; 32], Verified>>,
+    /// Password hashes verified at once: as many as there are cores. Each argon2id
+    /// verification holds 19 MiB for its duration; unbounded, eight clients arriving together
+    /// at a fresh server (or a flood of wrong passwords) made the server's peak memory grow by
+    /// 19 MiB each, for no throughput (the work is CPU-bound).
+    verifying: tokio::sync::Semaphore,
+}
+
+impl Default for CredentialCache {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        Self::with_verifiers(cores)
+    }
 }
 
 impl CredentialCache {
+    /// A cache letting `n` (1 at least) password verifications run at once.
+    pub fn with_verifiers(n: usize) -> Self {
+        Self { entries: Mutex::default(), verifying: tokio::sync::Semaphore::new(n.max(1)) }
+    }
+
     fn get(&self, key: &[u8; 32]) -> Option<Arc<UserRecord>> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.get(key).filter(|(at, _)| at.elapsed() < CACHE_TTL).map(|(_, u)| u.clone())
@@ -130,6 +146,12 @@ pub async fn authenticate(
         return Ok(user);
     }
     let (username, password) = credentials(headers).ok_or(ApiError::Unauthenticated)?;
+    // Wait for a turn at hashing; meanwhile a request with the same header may have verified
+    // it (clients start several requests at once with one credential): then that answer holds.
+    let _turn = cache.verifying.acquire().await.map_err(|e| ApiError::Internal(e.into()))?;
+    if let Some(user) = cache.get(&key) {
+        return Ok(user);
+    }
     let user = directory.find_user(&username).await?.ok_or(ApiError::Unauthenticated)?;
     let hash = user.password_hash.clone();
     // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
@@ -153,6 +175,29 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::AUTHORIZATION, HeaderValue::from_str(value).unwrap());
         h
+    }
+
+    /// Eight requests with one new credential at once: the password is hashed once (the
+    /// directory is asked once: `times(1)` fails otherwise), and all are let in.
+    #[tokio::test]
+    async fn concurrent_requests_with_one_credential_verify_it_once() {
+        use contacts_application::auth::hash_password;
+        use contacts_application::ports::MockDirectory;
+
+        let record = UserRecord {
+            id: 1,
+            username: "sync".into(),
+            password_hash: hash_password("pw").unwrap(),
+            grants: vec![(1, Role::Editor)],
+        };
+        let mut directory = MockDirectory::new();
+        directory.expect_find_user().times(1).returning(move |_| Ok(Some(record.clone())));
+        let cache = CredentialCache::with_verifiers(1);
+        let headers = with(&format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("sync:pw")));
+        let calls = (0..8).map(|_| authenticate(&directory, &cache, &headers));
+        for user in futures::future::join_all(calls).await {
+            assert_eq!(user.unwrap().username, "sync");
+        }
     }
 
     #[test]
