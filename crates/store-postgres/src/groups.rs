@@ -8,8 +8,7 @@ use contacts_domain::{Contact, Group};
 use sqlx::PgConnection;
 
 use crate::error::store_error;
-use crate::read::load_contacts;
-use crate::schema::{contact_columns, ContactRow};
+use crate::schema::{contact_children, contact_columns, WholeContactRow};
 use crate::PgStore;
 
 /// Serializes the changes of one organization's group tree (a transaction-scoped advisory
@@ -168,12 +167,14 @@ impl GroupStore for PgStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(err)?;
-        let rows: Vec<ContactRow> = sqlx::query_as(concat!(
+        let rows: Vec<WholeContactRow> = sqlx::query_as(concat!(
             "SELECT ",
             contact_columns!(),
-            " FROM contacts WHERE organization_id = $1 AND status = 'A' AND id IN ( \
+            ", ",
+            contact_children!(),
+            " FROM contacts c WHERE c.organization_id = $1 AND c.status = 'A' AND c.id IN ( \
                   SELECT contact_id FROM group_members WHERE organization_id = $1 AND group_id = ANY($2)) \
-              ORDER BY id LIMIT $3 OFFSET $4"
+              ORDER BY c.id LIMIT $3 OFFSET $4"
         ))
         .bind(org)
         .bind(group_ids)
@@ -182,7 +183,7 @@ impl GroupStore for PgStore {
         .fetch_all(&mut *tx)
         .await
         .map_err(err)?;
-        let contacts = load_contacts(&mut tx, org, rows).await?;
+        let contacts: Vec<Contact> = rows.into_iter().map(WholeContactRow::into_contact).collect();
         tx.commit().await.map_err(err)?;
         Ok((contacts, u64::try_from(total).unwrap_or_default()))
     }

@@ -8,11 +8,12 @@
 use contacts_application::ports::{ContactFilter, Direction, ListQuery, SearchType, SortKey};
 use sqlx::{Postgres, QueryBuilder};
 
-use crate::schema::contact_columns;
+use crate::schema::{contact_children, contact_columns};
 
-/// `SELECT <contact columns> FROM contacts c WHERE ... ORDER BY <key>, id LIMIT ... OFFSET ...`
+/// `SELECT <contact columns>, <children> FROM contacts c WHERE ... ORDER BY <key>, id LIMIT ...
+/// OFFSET ...`: the page's contacts whole, in one statement.
 pub(crate) fn page_query(org: i64, query: &ListQuery) -> QueryBuilder<'static, Postgres> {
-    let mut qb = QueryBuilder::new(concat!("SELECT ", contact_columns!()));
+    let mut qb = QueryBuilder::new(concat!("SELECT ", contact_columns!(), ", ", contact_children!()));
     push_filter(&mut qb, org, &query.filter);
     let dir = match query.direction {
         Direction::Asc => "ASC",
@@ -93,10 +94,10 @@ mod tests {
         ListQuery { filter, sort, direction, page: PageRequest { number: 3, size: 10 } }
     }
 
-    /// The SQL after the column list.
+    /// The SQL after the column list (whose child subqueries have FROMs of their own).
     fn tail(qb: &QueryBuilder<'static, Postgres>) -> String {
         let sql = qb.sql();
-        sql[sql.find(" FROM ").unwrap()..].to_owned()
+        sql[sql.find(" FROM contacts c WHERE").unwrap()..].to_owned()
     }
 
     #[test]

@@ -11,7 +11,7 @@ use sqlx::PgConnection;
 
 use crate::error::store_error;
 use crate::list::{count_query, page_query};
-use crate::schema::{contact_children, contact_columns, ContactRow, WholeContactRow};
+use crate::schema::{contact_children, contact_columns, WholeContactRow};
 use crate::PgStore;
 
 /// The contacts `ids` of `org`, whole (children and groups), in the order of `ids` (an id not
@@ -32,20 +32,6 @@ pub(crate) async fn load_whole(conn: &mut PgConnection, org: i64, ids: &[i64]) -
         .map_err(|e| store_error(e, "loading contacts"))?;
     let mut found: HashMap<i64, Contact> = rows.into_iter().map(|r| r.into_contact()).map(|c| (c.id, c)).collect();
     Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
-}
-
-/// Completes `rows` (contacts of `org`, as a page or a lookup selected them) into whole
-/// contacts, in the order of `rows`.
-///
-/// # Errors
-/// As [`load_whole`].
-pub(crate) async fn load_contacts(
-    conn: &mut PgConnection,
-    org: i64,
-    rows: Vec<ContactRow>,
-) -> Result<Vec<Contact>, StoreError> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    load_whole(conn, org, &ids).await
 }
 
 /// The contacts of `org` whose id is in `$2`, whole (any status: the caller chose them).
@@ -105,9 +91,10 @@ impl ContactReader for PgStore {
         let err = |e| store_error(e, "listing contacts");
         let mut tx = self.read_snapshot().await?;
         let total: i64 = count_query(org, &query.filter).build_query_scalar().fetch_one(&mut *tx).await.map_err(err)?;
-        let rows: Vec<ContactRow> = page_query(org, query).build_query_as().fetch_all(&mut *tx).await.map_err(err)?;
-        let contacts = load_contacts(&mut tx, org, rows).await?;
+        let rows: Vec<WholeContactRow> =
+            page_query(org, query).build_query_as().fetch_all(&mut *tx).await.map_err(err)?;
         tx.commit().await.map_err(err)?;
+        let contacts = rows.into_iter().map(WholeContactRow::into_contact).collect();
         Ok((contacts, u64::try_from(total).unwrap_or_default()))
     }
 }
