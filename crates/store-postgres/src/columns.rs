@@ -9,6 +9,7 @@ use sqlx::types::Json;
 use sqlx::Postgres;
 
 use crate::schema::QuietTimeJson;
+pub(crate) use contacts_store_sql::Tables;
 
 type PgQuery<'q> = Query<'q, Postgres, PgArguments>;
 
@@ -159,30 +160,6 @@ pub(crate) struct ChildColumns {
 /// A list index as the `position` column.
 fn position(i: usize) -> i32 {
     i32::try_from(i).unwrap_or(i32::MAX)
-}
-
-/// Which child tables of a contact are to be written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Tables {
-    pub(crate) paths: bool,
-    pub(crate) attributes: bool,
-    pub(crate) addresses: bool,
-    pub(crate) topics: bool,
-}
-
-impl Tables {
-    /// Every child table (a new contact, or one whose stored children are not known).
-    pub(crate) const ALL: Tables = Tables { paths: true, attributes: true, addresses: true, topics: true };
-
-    /// The child tables whose rows differ between `old` and `new`.
-    pub(crate) fn changed(old: &ContactData, new: &ContactData) -> Self {
-        Tables {
-            paths: old.paths != new.paths,
-            attributes: old.attributes != new.attributes,
-            addresses: old.addresses != new.addresses,
-            topics: old.topics != new.topics,
-        }
-    }
 }
 
 impl ChildColumns {

@@ -1,11 +1,10 @@
 //! How the model maps onto the tables: the rows as read, and the JSON stored in `jsonb`
 //! columns. The write side (columns bound as arrays) is in [`crate::columns`].
 
-use contacts_domain::{
-    Address, Contact, ContactAttribute, ContactData, ContactPath, ContactStatus, GeoPoint, QuietTimeFrame,
-};
-use serde::{Deserialize, Serialize};
+use contacts_domain::{Address, Contact, ContactAttribute, ContactPath, GeoPoint};
 use sqlx::types::Json;
+
+pub(crate) use contacts_store_sql::{ContactRow, QuietTimeJson};
 
 /// The columns of `contacts` read into a [`ContactRow`], as a literal for `concat!`.
 /// A soft-deleted contact's externalId is in `deleted_external_id`.
@@ -118,98 +117,5 @@ impl WholeContactRow {
         data.topics = self.topics;
         contact.groups = self.groups.into_iter().collect();
         contact
-    }
-}
-
-/// A quiet time frame as stored in `contact_paths.quiet_time_frames` (a JSON array of these).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct QuietTimeJson {
-    days: Vec<u8>,
-    from_hour: u8,
-    from_min: u8,
-    to_hour: u8,
-    to_min: u8,
-}
-
-impl From<&QuietTimeFrame> for QuietTimeJson {
-    fn from(f: &QuietTimeFrame) -> Self {
-        Self {
-            days: f.days.clone(),
-            from_hour: f.from_hour,
-            from_min: f.from_min,
-            to_hour: f.to_hour,
-            to_min: f.to_min,
-        }
-    }
-}
-
-impl From<QuietTimeJson> for QuietTimeFrame {
-    fn from(f: QuietTimeJson) -> Self {
-        Self { days: f.days, from_hour: f.from_hour, from_min: f.from_min, to_hour: f.to_hour, to_min: f.to_min }
-    }
-}
-
-#[derive(Debug, sqlx::FromRow)]
-pub(crate) struct ContactRow {
-    organization_id: i64,
-    pub(crate) id: i64,
-    external_id: String,
-    first_name: String,
-    last_name: String,
-    middle_initial: Option<String>,
-    suffix: Option<String>,
-    country: Option<String>,
-    business_name: Option<String>,
-    timezone_id: Option<String>,
-    language: Option<String>,
-    preferred_language: Option<String>,
-    sso_user_id: Option<String>,
-    security_pin: Option<String>,
-    account_id: Option<i64>,
-    vip: Option<bool>,
-    expatriate: Option<bool>,
-    record_type_id: i64,
-    status: String,
-    version: i64,
-    created_date: i64,
-    created_by: String,
-    last_modified_date: i64,
-    last_modified_by: String,
-}
-
-impl ContactRow {
-    /// The contact without its children (paths, attributes, ... are added by the loader).
-    pub(crate) fn into_contact(self) -> Contact {
-        Contact {
-            id: self.id,
-            organization_id: self.organization_id,
-            data: ContactData {
-                external_id: self.external_id,
-                first_name: self.first_name,
-                last_name: self.last_name,
-                middle_initial: self.middle_initial,
-                suffix: self.suffix,
-                country: self.country,
-                business_name: self.business_name,
-                timezone_id: self.timezone_id,
-                language: self.language,
-                preferred_language: self.preferred_language,
-                sso_user_id: self.sso_user_id,
-                security_pin: self.security_pin,
-                account_id: self.account_id,
-                vip: self.vip,
-                expatriate: self.expatriate,
-                record_type_id: self.record_type_id,
-                ..ContactData::default()
-            },
-            groups: Default::default(),
-            status: if self.status == "D" { ContactStatus::Deleted } else { ContactStatus::Active },
-            version: self.version,
-            created_date: self.created_date,
-            created_by: self.created_by,
-            last_modified_date: self.last_modified_date,
-            last_modified_by: self.last_modified_by,
-        }
     }
 }

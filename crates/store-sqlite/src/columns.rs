@@ -7,6 +7,7 @@ use contacts_domain::ContactData;
 use serde::Serialize;
 
 use crate::schema::QuietTimeJson;
+pub(crate) use contacts_store_sql::Tables;
 
 /// Serializes rows for a `json_each(?)` bind.
 pub(crate) fn json<T: Serialize + ?Sized>(rows: &T) -> String {
@@ -148,30 +149,6 @@ pub(crate) struct TopicJson {
     contact_id: i64,
     position: usize,
     topic_id: i64,
-}
-
-/// Which child tables of a contact are to be written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Tables {
-    pub(crate) paths: bool,
-    pub(crate) attributes: bool,
-    pub(crate) addresses: bool,
-    pub(crate) topics: bool,
-}
-
-impl Tables {
-    /// Every child table (a new contact, or one whose stored children are not known).
-    pub(crate) const ALL: Tables = Tables { paths: true, attributes: true, addresses: true, topics: true };
-
-    /// The child tables whose rows differ between `old` and `new`.
-    pub(crate) fn changed(old: &ContactData, new: &ContactData) -> Self {
-        Tables {
-            paths: old.paths != new.paths,
-            attributes: old.attributes != new.attributes,
-            addresses: old.addresses != new.addresses,
-            topics: old.topics != new.topics,
-        }
-    }
 }
 
 /// Every child row of some contacts, per child table.

@@ -1,0 +1,123 @@
+//! What the SQL stores (`contacts-store-postgres`, `contacts-store-sqlite`) share, whatever the
+//! dialect: the `contacts` row as read (its `FromRow` is generic over the database), the quiet
+//! time frames as stored in JSON, and which child tables an update must rewrite.
+
+use contacts_domain::{Contact, ContactData, ContactStatus, QuietTimeFrame};
+use serde::{Deserialize, Serialize};
+
+/// A quiet time frame as stored in `contact_paths.quiet_time_frames` (a JSON array of these).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuietTimeJson {
+    days: Vec<u8>,
+    from_hour: u8,
+    from_min: u8,
+    to_hour: u8,
+    to_min: u8,
+}
+
+impl From<&QuietTimeFrame> for QuietTimeJson {
+    fn from(f: &QuietTimeFrame) -> Self {
+        Self {
+            days: f.days.clone(),
+            from_hour: f.from_hour,
+            from_min: f.from_min,
+            to_hour: f.to_hour,
+            to_min: f.to_min,
+        }
+    }
+}
+
+impl From<QuietTimeJson> for QuietTimeFrame {
+    fn from(f: QuietTimeJson) -> Self {
+        Self { days: f.days, from_hour: f.from_hour, from_min: f.from_min, to_hour: f.to_hour, to_min: f.to_min }
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct ContactRow {
+    organization_id: i64,
+    pub id: i64,
+    external_id: String,
+    first_name: String,
+    last_name: String,
+    middle_initial: Option<String>,
+    suffix: Option<String>,
+    country: Option<String>,
+    business_name: Option<String>,
+    timezone_id: Option<String>,
+    language: Option<String>,
+    preferred_language: Option<String>,
+    sso_user_id: Option<String>,
+    security_pin: Option<String>,
+    account_id: Option<i64>,
+    vip: Option<bool>,
+    expatriate: Option<bool>,
+    record_type_id: i64,
+    status: String,
+    version: i64,
+    created_date: i64,
+    created_by: String,
+    last_modified_date: i64,
+    last_modified_by: String,
+}
+
+impl ContactRow {
+    /// The contact without its children (paths, attributes, ... are added by the loader).
+    pub fn into_contact(self) -> Contact {
+        Contact {
+            id: self.id,
+            organization_id: self.organization_id,
+            data: ContactData {
+                external_id: self.external_id,
+                first_name: self.first_name,
+                last_name: self.last_name,
+                middle_initial: self.middle_initial,
+                suffix: self.suffix,
+                country: self.country,
+                business_name: self.business_name,
+                timezone_id: self.timezone_id,
+                language: self.language,
+                preferred_language: self.preferred_language,
+                sso_user_id: self.sso_user_id,
+                security_pin: self.security_pin,
+                account_id: self.account_id,
+                vip: self.vip,
+                expatriate: self.expatriate,
+                record_type_id: self.record_type_id,
+                ..ContactData::default()
+            },
+            groups: Default::default(),
+            status: if self.status == "D" { ContactStatus::Deleted } else { ContactStatus::Active },
+            version: self.version,
+            created_date: self.created_date,
+            created_by: self.created_by,
+            last_modified_date: self.last_modified_date,
+            last_modified_by: self.last_modified_by,
+        }
+    }
+}
+
+/// Which child tables of a contact are to be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tables {
+    pub paths: bool,
+    pub attributes: bool,
+    pub addresses: bool,
+    pub topics: bool,
+}
+
+impl Tables {
+    /// Every child table (a new contact, or one whose stored children are not known).
+    pub const ALL: Tables = Tables { paths: true, attributes: true, addresses: true, topics: true };
+
+    /// The child tables whose rows differ between `old` and `new`.
+    pub fn changed(old: &ContactData, new: &ContactData) -> Self {
+        Tables {
+            paths: old.paths != new.paths,
+            attributes: old.attributes != new.attributes,
+            addresses: old.addresses != new.addresses,
+            topics: old.topics != new.topics,
+        }
+    }
+}
