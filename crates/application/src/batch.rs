@@ -4,9 +4,10 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use contacts_domain::{apply, Applied, Contact, ContactInput, ErrorCode, Field, FieldError, UpdateMode};
+use contacts_domain::{apply, Applied, Catalog, Contact, ContactInput, ErrorCode, Field, FieldError, UpdateMode};
+use sha2::{Digest as _, Sha256};
 
-use crate::ports::{CatalogStore, ContactRef, ContactTx, ContactUpdate, StoreError, UnitOfWork};
+use crate::ports::{CatalogStore, ContactRef, ContactTx, ContactUpdate, Digest, StoreError, UnitOfWork};
 
 /// How batch items name their contact (`idType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -150,6 +151,56 @@ impl std::fmt::Display for Key {
     }
 }
 
+/// Changes whenever the rules that turn an item into a contact may have changed: a stored
+/// digest written by another version of the server never matches.
+const DIGEST_SCHEME: &str = concat!("contacts batch item digest 1, server ", env!("CARGO_PKG_VERSION"), "\n");
+
+/// The unchanged fast path. Applying an item is idempotent: applied again to the contact it
+/// produced, it yields that contact (every field is taken from the item or kept from the stored
+/// contact; groups are only added). So when the stored contact is still exactly what this item
+/// made of it, the item changes nothing, and there is no need to read the contact to know.
+///
+/// A write stores, beside the contact, the digest of (this scheme, the update mode, the
+/// catalog, the item's text, the new version). Any later write bumps the version, and a write
+/// that does not come from an item stores no digest; a change to the catalog changes the
+/// digest. A stored digest equal to the one computed for an item and the contact's current
+/// version thus proves that the item is unchanged — read with one light statement, no lock,
+/// no transaction.
+struct Digests {
+    /// The hash state after the scheme, the mode and the catalog: an item's digest continues
+    /// it. `None` when no item carries its text's digest (a single write, a parsed tree).
+    context: Option<Sha256>,
+    /// Per item: its stored digest was found to match (no need to store it again).
+    matched: Vec<bool>,
+}
+
+impl Digests {
+    fn new(catalog: &Catalog, mode: UpdateMode, items: &[BatchItem]) -> Self {
+        let matched = vec![false; items.len()];
+        if !items.iter().any(|i| i.as_ref().is_ok_and(|input| input.text_digest.is_some())) {
+            return Self { context: None, matched };
+        }
+        let mut context = Sha256::new();
+        context.update(DIGEST_SCHEME);
+        context.update(format!("{mode:?}\n"));
+        // The catalog as resolution sees it (its index is built from these lists).
+        let lists = (&catalog.record_types, &catalog.groups, &catalog.attributes, &catalog.paths, &catalog.topics);
+        context.update(format!("{lists:?}"));
+        Self { context: Some(context), matched }
+    }
+
+    /// The digest of the item `index` of `items`, bound to `version`, if it has one.
+    fn of(&self, items: &[BatchItem], index: usize, version: i64) -> Option<Digest> {
+        let text = items.get(index)?.as_ref().ok()?.text_digest.as_ref()?;
+        let mut h = self.context.clone()?;
+        h.update(text);
+        h.update(version.to_le_bytes());
+        let mut digest = Digest::default();
+        digest.copy_from_slice(&h.finalize()[..std::mem::size_of::<Digest>()]);
+        Some(digest)
+    }
+}
+
 /// An item that resolved and validated, waiting to be written.
 struct Planned<'a> {
     index: usize,
@@ -239,12 +290,22 @@ impl ContactBatches {
         let _turn = self.running.acquire_many(wanted).await.ok();
         let catalog = self.catalog.load_catalog(org).await?;
         let (keys, first_results) = identify(&items, opts.kind, target);
+        let mode = match opts.kind {
+            BatchKind::Update { mode, .. } => mode,
+            BatchKind::Insert | BatchKind::Create => UpdateMode::Full,
+        };
+        let mut digests = Digests::new(&catalog, mode, &items);
+        if opts.kind != BatchKind::Create && digests.context.is_some() {
+            if let Some(results) = self.sent_again(org, &items, &keys, &first_results, &mut digests).await? {
+                return Ok(results);
+            }
+        }
         let mut attempt = 0;
         loop {
             attempt += 1;
             let mut results = first_results.clone();
             let mut tx = self.uow.begin().await?;
-            match self.attempt(&mut *tx, org, actor, &items, &keys, &mut results, &catalog, opts).await {
+            match self.attempt(&mut *tx, org, actor, &items, &keys, &mut results, &catalog, &digests, opts).await {
                 Err(BatchError::Store(StoreError::Conflict)) if attempt < ATTEMPTS => {
                     tracing::info!(attempt, "batch met a concurrent conflict; retrying");
                     continue;
@@ -253,6 +314,64 @@ impl ContactBatches {
                 Ok(()) => return Ok(results),
             }
         }
+    }
+
+    /// The fast path (see [`Digests`]): when every item carries its text's digest and every
+    /// stored digest matches, the results (all `unchanged`) without a transaction. Otherwise
+    /// `None`, and `digests.matched` says which items did match.
+    async fn sent_again(
+        &self,
+        org: i64,
+        items: &[BatchItem],
+        keys: &[Option<Key>],
+        results: &[ItemResult],
+        digests: &mut Digests,
+    ) -> Result<Option<Vec<ItemResult>>, StoreError> {
+        if items.iter().any(|i| !i.as_ref().is_ok_and(|input| input.text_digest.is_some()))
+            || results.iter().any(|r| r.status == ItemStatus::Failed)
+        {
+            return Ok(None);
+        }
+        let mut ids = Vec::new();
+        let mut external_ids = Vec::new();
+        for key in keys {
+            match key {
+                Some(Key::Id(id)) => ids.push(*id),
+                Some(Key::External(e)) => external_ids.push(e.clone()),
+                None => return Ok(None),
+            }
+        }
+        let stored = self.uow.contact_digests(org, &ids, &external_ids).await?;
+        let by_id: HashMap<i64, &crate::ports::StoredDigest> = stored.iter().map(|s| (s.id, s)).collect();
+        let by_ext: HashMap<&str, &crate::ports::StoredDigest> =
+            stored.iter().map(|s| (s.external_id.as_str(), s)).collect();
+        let mut unchanged = Vec::with_capacity(items.len());
+        for (index, (item, key)) in items.iter().zip(keys).enumerate() {
+            let version = item.as_ref().ok().and_then(|input| input.version);
+            let found = match key {
+                Some(Key::Id(id)) => by_id.get(id),
+                Some(Key::External(e)) => by_ext.get(e.as_str()),
+                None => None,
+            };
+            let Some(s) = found else { continue };
+            // An item naming a version is unchanged only at that version (else 412, the slow way).
+            if version.is_some_and(|v| v != s.version)
+                || s.digest.is_none()
+                || s.digest != digests.of(items, index, s.version)
+            {
+                continue;
+            }
+            digests.matched[index] = true;
+            unchanged.push(ItemResult {
+                index,
+                id: Some(s.id),
+                external_id: Some(s.external_id.clone()),
+                status: ItemStatus::Unchanged,
+                version: Some(s.version),
+                errors: Vec::new(),
+            });
+        }
+        Ok((unchanged.len() == items.len()).then_some(unchanged))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -264,7 +383,8 @@ impl ContactBatches {
         items: &[BatchItem],
         keys: &[Option<Key>],
         results: &mut [ItemResult],
-        catalog: &contacts_domain::Catalog,
+        catalog: &Catalog,
+        digests: &Digests,
         opts: BatchOptions,
     ) -> Result<(), BatchError> {
         let mut ids = Vec::new();
@@ -353,7 +473,7 @@ impl ContactBatches {
         if opts.dry_run {
             return Ok(());
         }
-        write(tx, org, actor, &planned, results).await?;
+        write(tx, org, actor, items, &planned, results, digests).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -514,13 +634,15 @@ async fn check_external_ids(
 }
 
 /// Writes the planned changes: one insert, one update and one membership call for the whole
-/// batch. Unchanged items are not written.
+/// batch. Unchanged items are not written; only their digest is stored, when it was not.
 async fn write(
     tx: &mut dyn ContactTx,
     org: i64,
     actor: &str,
+    items: &[BatchItem],
     planned: &[Planned<'_>],
     results: &mut [ItemResult],
+    digests: &Digests,
 ) -> Result<(), StoreError> {
     let now = crate::now_millis();
     let creates: Vec<&Planned> = planned.iter().filter(|p| p.stored.is_none()).collect();
@@ -535,11 +657,27 @@ async fn write(
         .iter()
         .filter_map(|p| {
             let c = p.stored?;
-            p.applied.changed.then(|| ContactUpdate { id: c.id, data: p.applied.data.clone(), version: c.version + 1 })
+            p.applied.changed.then(|| ContactUpdate {
+                id: c.id,
+                data: p.applied.data.clone(),
+                version: c.version + 1,
+                digest: digests.of(items, p.index, c.version + 1),
+            })
         })
         .collect();
     if !updates.is_empty() {
         tx.update_contacts(org, &updates, actor, now).await?;
+    }
+    let stale: Vec<(i64, i64, Digest)> = planned
+        .iter()
+        .filter(|p| !p.applied.changed && !digests.matched[p.index])
+        .filter_map(|p| {
+            let c = p.stored?;
+            digests.of(items, p.index, c.version).map(|d| (c.id, c.version, d))
+        })
+        .collect();
+    if !stale.is_empty() {
+        tx.set_digests(org, &stale).await?;
     }
     let memberships: Vec<(i64, i64)> = planned
         .iter()

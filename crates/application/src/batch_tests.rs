@@ -12,7 +12,7 @@ use mockall::predicate::eq;
 use serde_json::{json, Value};
 
 use super::*;
-use crate::ports::{MockCatalogStore, MockContactTx, MockUnitOfWork};
+use crate::ports::{MockCatalogStore, MockContactTx, MockUnitOfWork, StoredDigest};
 
 const ORG: i64 = 7;
 const ACTOR: &str = "sync-job";
@@ -912,6 +912,9 @@ impl UnitOfWork for CountingUow {
         tokio::task::yield_now().await;
         Ok(Box::new(CountingTx(self.clone())))
     }
+    async fn contact_digests(&self, _: i64, _: &[i64], _: &[String]) -> Result<Vec<StoredDigest>, StoreError> {
+        Ok(Vec::new())
+    }
 }
 
 #[async_trait::async_trait]
@@ -928,6 +931,9 @@ impl ContactTx for CountingTx {
         Ok((1..=c.len() as i64).collect())
     }
     async fn update_contacts(&mut self, _: i64, _: &[ContactUpdate], _: &str, _: i64) -> Result<(), StoreError> {
+        Ok(())
+    }
+    async fn set_digests(&mut self, _: i64, _: &[(i64, i64, Digest)]) -> Result<(), StoreError> {
         Ok(())
     }
     async fn add_memberships(&mut self, _: i64, _: &[(i64, i64)]) -> Result<(), StoreError> {
@@ -983,4 +989,203 @@ async fn no_more_items_are_in_flight_than_the_budget_allows() {
     let uow = CountingUow::default();
     let six = ContactBatches::new(catalog(), Arc::new(uow.clone()), 10).with_items_in_flight(6);
     assert_eq!(peak_of_six(six, &uow).await, 6);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The unchanged fast path: an item sent again is known unchanged by its stored digest
+// ---------------------------------------------------------------------------------------------
+
+/// `item` as the edge reads it from its JSON text, whose digest is here `[text; 16]`.
+fn texted(item: BatchItem, text: u8) -> BatchItem {
+    item.map(|mut input| {
+        input.text_digest = Some([text; 16]);
+        input
+    })
+}
+
+fn row(c: &Contact, digest: Option<Digest>) -> StoredDigest {
+    StoredDigest { id: c.id, external_id: c.data.external_id.clone(), version: c.version, digest }
+}
+
+/// A unit of work whose `contact_digests` answers `rows` once, and which begins `tx` when
+/// given (else `begin` has no expectation: calling it panics).
+fn digests_uow(rows: Vec<StoredDigest>, tx: Option<MockContactTx>) -> MockUnitOfWork {
+    let mut uow = MockUnitOfWork::new();
+    uow.expect_contact_digests().times(1).returning(move |org, _, _| {
+        assert_eq!(org, ORG);
+        Ok(rows.clone())
+    });
+    if let Some(tx) = tx {
+        uow.expect_begin().times(1).return_once(move || Ok(Box::new(tx) as Box<dyn ContactTx>));
+    }
+    uow
+}
+
+/// `set_digests`, once, recording its argument.
+fn capture_digests(tx: &mut MockContactTx) -> Arc<Mutex<Vec<(i64, i64, Digest)>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    tx.expect_set_digests().times(1).returning(move |org, digests| {
+        assert_eq!(org, ORG);
+        sink.lock().unwrap().extend_from_slice(digests);
+        Ok(())
+    });
+    seen
+}
+
+/// Runs `item` the slow way against `contact` (unchanged, no digest stored yet) and returns
+/// the digest the batch stores for it.
+async fn digest_found_the_slow_way(contact: &Contact, item: BatchItem, opts: BatchOptions) -> Digest {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![contact.clone()]);
+    let stored = capture_digests(&mut tx);
+    expect_commit(&mut tx);
+    let uc = batches(catalog_store(), digests_uow(vec![row(contact, None)], Some(tx)), 10);
+    let results = uc.run(ORG, ACTOR, vec![item], opts).await.unwrap();
+    assert_eq!(statuses(&results), vec![ItemStatus::Unchanged]);
+    let stored = stored.lock().unwrap().clone();
+    assert_eq!(stored.iter().map(|d| (d.0, d.1)).collect::<Vec<_>>(), vec![(contact.id, contact.version)]);
+    stored[0].2
+}
+
+#[tokio::test]
+async fn an_unchanged_item_stores_its_digest_and_is_then_answered_without_a_transaction() {
+    let contact = stored(1, "e1", 3);
+    let digest = digest_found_the_slow_way(&contact, texted(same(1, "e1"), 1), by_id(true)).await;
+
+    // Sent again: one read of the digests, no transaction (begin has no expectation).
+    let uc = batches(catalog_store(), digests_uow(vec![row(&contact, Some(digest))], None), 10);
+    let results = uc.run(ORG, ACTOR, vec![texted(same(1, "e1"), 1)], by_id(true)).await.unwrap();
+    assert_eq!(
+        results,
+        vec![ItemResult {
+            index: 0,
+            id: Some(1),
+            external_id: Some("e1".into()),
+            status: ItemStatus::Unchanged,
+            version: Some(3),
+            errors: vec![],
+        }]
+    );
+    // By externalId too, and in a dry run.
+    let uc = batches(catalog_store(), digests_uow(vec![row(&contact, Some(digest))], None), 10);
+    let dry = opts(BatchKind::Update { id_type: IdType::ExternalId, mode: UpdateMode::Full }, true, true);
+    let results = uc.run(ORG, ACTOR, vec![texted(same(1, "e1"), 1)], dry).await.unwrap();
+    assert_eq!((results[0].status, results[0].id, results[0].version), (ItemStatus::Unchanged, Some(1), Some(3)));
+
+    // Another text (even one meaning the same) is not vouched for by that digest: the slow way.
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![contact.clone()]);
+    let restored = capture_digests(&mut tx);
+    expect_commit(&mut tx);
+    let uc = batches(catalog_store(), digests_uow(vec![row(&contact, Some(digest))], Some(tx)), 10);
+    let results = uc.run(ORG, ACTOR, vec![texted(same(1, "e1"), 2)], by_id(true)).await.unwrap();
+    assert_eq!(statuses(&results), vec![ItemStatus::Unchanged]);
+    assert_ne!(restored.lock().unwrap()[0].2, digest);
+}
+
+#[tokio::test]
+async fn a_changed_item_stores_its_digest_bound_to_the_new_version() {
+    let contact = stored(1, "e1", 1);
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![contact.clone()]);
+    let updates = capture_updates(&mut tx);
+    expect_commit(&mut tx);
+    let uc = batches(catalog_store(), digests_uow(vec![row(&contact, None)], Some(tx)), 10);
+    let results = uc.run(ORG, ACTOR, vec![texted(changed(1, "e1"), 1)], by_id(true)).await.unwrap();
+    assert_eq!(statuses(&results), vec![ItemStatus::Updated]);
+    let update = updates.lock().unwrap()[0].clone();
+    let digest = update.digest.expect("a digest stored with the update");
+    let written = Contact { data: update.data, version: 2, ..contact.clone() };
+
+    // Sent again: unchanged at version 2, the fast way.
+    let uc = batches(catalog_store(), digests_uow(vec![row(&written, Some(digest))], None), 10);
+    let results = uc.run(ORG, ACTOR, vec![texted(changed(1, "e1"), 1)], by_id(true)).await.unwrap();
+    assert_eq!((results[0].status, results[0].version), (ItemStatus::Unchanged, Some(2)));
+
+    // Another write since (version 3, the digest left as it was, e.g. a PATCH that changed the
+    // name back): the digest no longer vouches, the item is applied the slow way.
+    let patched = Contact { version: 3, ..contact.clone() };
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![patched.clone()]);
+    let updates = capture_updates(&mut tx);
+    expect_commit(&mut tx);
+    let uc = batches(catalog_store(), digests_uow(vec![row(&patched, Some(digest))], Some(tx)), 10);
+    let results = uc.run(ORG, ACTOR, vec![texted(changed(1, "e1"), 1)], by_id(true)).await.unwrap();
+    assert_eq!((results[0].status, results[0].version), (ItemStatus::Updated, Some(4)));
+    assert_eq!(updates.lock().unwrap()[0].version, 4);
+}
+
+#[tokio::test]
+async fn an_item_naming_an_older_version_is_not_answered_by_the_digest_it_wrote() {
+    // The item {"version": 1, ...} was applied to version 1 and wrote version 2 with its digest.
+    let contact = stored(1, "e1", 1);
+    let item = || texted(item(with(same_json(1, "e1"), json!({"firstName": "Changed", "version": 1}))), 1);
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![contact.clone()]);
+    let updates = capture_updates(&mut tx);
+    expect_commit(&mut tx);
+    let uc = batches(catalog_store(), digests_uow(vec![row(&contact, None)], Some(tx)), 10);
+    uc.run(ORG, ACTOR, vec![item()], by_id(true)).await.unwrap();
+    let update = updates.lock().unwrap()[0].clone();
+    let written = Contact { data: update.data, version: 2, ..contact.clone() };
+
+    // Sent again, it names version 1 while the contact is at 2: 412, as the slow way says.
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![written.clone()]);
+    let uc = batches(catalog_store(), digests_uow(vec![row(&written, update.digest)], Some(tx)), 10);
+    let failed = rejected(uc.run(ORG, ACTOR, vec![item()], by_id(true)).await);
+    assert_eq!(codes(&failed[0]), vec![ErrorCode::VersionMismatch]);
+}
+
+#[tokio::test]
+async fn a_catalog_change_or_another_update_mode_voids_a_stored_digest() {
+    let contact = stored(1, "e1", 3);
+    let digest = digest_found_the_slow_way(&contact, texted(same(1, "e1"), 1), by_id(true)).await;
+
+    // A group added to the catalog: the same item, the same contact, the slow way.
+    let mut grown = MockCatalogStore::new();
+    grown.expect_load_catalog().times(1).returning(|_| {
+        let c = catalog();
+        let mut groups = c.groups.clone();
+        groups.push(Group { id: OPS + 1, name: "New".into(), parent_id: None, description: None });
+        Ok(Catalog::new(c.record_types, groups, c.attributes, c.paths, c.topics))
+    });
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![contact.clone()]);
+    capture_digests(&mut tx);
+    expect_commit(&mut tx);
+    let uc = batches(grown, digests_uow(vec![row(&contact, Some(digest))], Some(tx)), 10);
+    let results = uc.run(ORG, ACTOR, vec![texted(same(1, "e1"), 1)], by_id(true)).await.unwrap();
+    assert_eq!(statuses(&results), vec![ItemStatus::Unchanged]);
+
+    // updateType=partial: the slow way too.
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![contact.clone()]);
+    capture_digests(&mut tx);
+    expect_commit(&mut tx);
+    let partial = opts(BatchKind::Update { id_type: IdType::Id, mode: UpdateMode::Partial }, true, false);
+    let uc = batches(catalog_store(), digests_uow(vec![row(&contact, Some(digest))], Some(tx)), 10);
+    let results = uc.run(ORG, ACTOR, vec![texted(same(1, "e1"), 1)], partial).await.unwrap();
+    assert_eq!(statuses(&results), vec![ItemStatus::Unchanged]);
+}
+
+#[tokio::test]
+async fn a_partly_matching_batch_is_run_the_slow_way_and_stores_only_the_missing_digests() {
+    let (one, two, three) = (stored(1, "e1", 3), stored(2, "e2", 5), stored(3, "e3", 1));
+    let digest = digest_found_the_slow_way(&one, texted(same(1, "e1"), 1), by_id(true)).await;
+
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![one.clone(), two.clone(), three.clone()]);
+    let updates = capture_updates(&mut tx);
+    let digests = capture_digests(&mut tx);
+    expect_commit(&mut tx);
+    let rows = vec![row(&one, Some(digest)), row(&two, None), row(&three, None)];
+    let uc = batches(catalog_store(), digests_uow(rows, Some(tx)), 10);
+    let items = vec![texted(same(1, "e1"), 1), texted(same(2, "e2"), 2), texted(changed(3, "e3"), 3)];
+    let results = uc.run(ORG, ACTOR, items, by_id(true)).await.unwrap();
+    assert_eq!(statuses(&results), vec![ItemStatus::Unchanged, ItemStatus::Unchanged, ItemStatus::Updated]);
+    // Item 0's digest already matched; item 1's is stored; item 2's goes with its update.
+    assert_eq!(digests.lock().unwrap().iter().map(|d| (d.0, d.1)).collect::<Vec<_>>(), vec![(2, 5)]);
+    assert!(updates.lock().unwrap()[0].digest.is_some());
 }

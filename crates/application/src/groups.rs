@@ -231,8 +231,10 @@ impl GroupService {
             MembershipChange::Add => tx.add_memberships(org, &memberships).await?,
             MembershipChange::Remove => tx.remove_memberships(org, &memberships).await?,
         }
-        let updates: Vec<ContactUpdate> =
-            changed.iter().map(|c| ContactUpdate { id: c.id, data: c.data.clone(), version: c.version + 1 }).collect();
+        let updates: Vec<ContactUpdate> = changed
+            .iter()
+            .map(|c| ContactUpdate { id: c.id, data: c.data.clone(), version: c.version + 1, digest: None })
+            .collect();
         tx.update_contacts(org, &updates, actor, crate::now_millis()).await?;
         tx.commit().await?;
         Ok(changed.len())

@@ -120,7 +120,7 @@ async fn attempt_patch(
         }
     }
     let version = stored.version + 1;
-    let update = ContactUpdate { id: stored.id, data: outcome.data, version };
+    let update = ContactUpdate { id: stored.id, data: outcome.data, version, digest: None };
     tx.update_contacts(org, &[update], actor, crate::now_millis()).await?;
     let memberships = |groups: &[i64]| groups.iter().map(|g| (*g, stored.id)).collect::<Vec<_>>();
     if !outcome.added_groups.is_empty() {

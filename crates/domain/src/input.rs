@@ -70,6 +70,12 @@ pub struct ContactInput {
     pub groups: Field<Vec<i64>>,
     #[serde(deserialize_with = "lenient::field_vec")]
     pub groups_name: Field<Vec<String>>,
+
+    /// A digest of the item's JSON text, when the edge read it from its text (the batch calls):
+    /// lets a batch sent again unchanged be answered without reading its contacts. Never
+    /// read from the JSON itself.
+    #[serde(skip)]
+    pub text_digest: Option<[u8; 16]>,
 }
 
 /// A delivery path of an item, found by `pathId`, else by `prompt`.

@@ -43,6 +43,7 @@ pub fn full_input(contact: &Contact, catalog: &Catalog) -> ContactInput {
         groups_name: Field::Value(
             contact.groups.iter().filter_map(|&g| catalog.group(g).map(|g| g.name.clone())).collect(),
         ),
+        text_digest: None,
     }
 }
 

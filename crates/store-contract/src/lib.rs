@@ -173,6 +173,7 @@ macro_rules! store_contract_tests {
             a_contact_is_found_by_its_external_id_in_its_organization_only,
             batch_versions_are_stored_and_checked,
             batch_external_id_rules,
+            item_digests_are_stored_with_their_version,
             // cases:end
         );
     };

@@ -15,7 +15,7 @@
 
 use anyhow::Context;
 use async_trait::async_trait;
-use contacts_application::ports::{ContactTx, UnitOfWork};
+use contacts_application::ports::{ContactTx, StoredDigest, UnitOfWork};
 use contacts_application::StoreError;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -101,5 +101,35 @@ impl UnitOfWork for PgStore {
     async fn begin(&self) -> Result<Box<dyn ContactTx>, StoreError> {
         let tx = self.pool.begin().await.map_err(|e| error::store_error(e, "beginning a transaction"))?;
         Ok(Box::new(PgContactTx::new(tx)))
+    }
+
+    async fn contact_digests(
+        &self,
+        org: i64,
+        ids: &[i64],
+        external_ids: &[String],
+    ) -> Result<Vec<StoredDigest>, StoreError> {
+        if ids.is_empty() && external_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(i64, String, i64, Option<Vec<u8>>)> = sqlx::query_as(
+            "SELECT id, external_id, version, input_digest FROM contacts \
+             WHERE organization_id = $1 AND status = 'A' AND (id = ANY($2) OR external_id = ANY($3))",
+        )
+        .bind(org)
+        .bind(ids)
+        .bind(external_ids)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| error::store_error(e, "reading item digests"))?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, external_id, version, digest)| StoredDigest {
+                id,
+                external_id,
+                version,
+                digest: digest.and_then(|d| d.try_into().ok()),
+            })
+            .collect())
     }
 }

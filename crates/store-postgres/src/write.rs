@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use contacts_application::ports::{ContactTx, ContactUpdate, DeletedContact};
+use contacts_application::ports::{ContactTx, ContactUpdate, DeletedContact, Digest};
 use contacts_application::StoreError;
 use contacts_domain::{Contact, ContactData};
 use sqlx::{PgConnection, Postgres, Transaction};
@@ -214,20 +214,23 @@ impl ContactTx for PgContactTx {
                  preferred_language = u.preferred_language, sso_user_id = u.sso_user_id, \
                  security_pin = u.security_pin, account_id = u.account_id, vip = u.vip, \
                  expatriate = u.expatriate, record_type_id = u.record_type_id, \
-                 version = u.version, last_modified_date = $20, last_modified_by = $21 \
+                 version = u.version, input_digest = u.input_digest, \
+                 last_modified_date = $20, last_modified_by = $21 \
              FROM UNNEST(",
             scalar_unnest!(),
-            ", $19::bigint[]) AS u(",
+            ", $19::bigint[], $22::bytea[]) AS u(",
             scalar_names!(),
-            ", version) \
+            ", version, input_digest) \
              WHERE c.organization_id = $1 AND c.id = u.id AND c.status = 'A'"
         ))
         .bind(org);
+        let digests: Vec<Option<&[u8]>> = updates.iter().map(|u| u.digest.as_ref().map(<[u8; 16]>::as_slice)).collect();
         let done = ScalarColumns::new(pairs())
             .bind(q)
             .bind(versions)
             .bind(now)
             .bind(actor)
+            .bind(digests)
             .execute(&mut *conn)
             .await
             .map_err(err)?;
@@ -247,6 +250,28 @@ impl ContactTx for PgContactTx {
         }
         insert_children(conn, org, updates.iter().zip(tables).map(|(u, t)| (u.id, &u.data, t))).await?;
         self.stored.extend(updates.iter().map(|u| (u.id, u.data.clone())));
+        Ok(())
+    }
+
+    async fn set_digests(&mut self, org: i64, digests: &[(i64, i64, Digest)]) -> Result<(), StoreError> {
+        if digests.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = digests.iter().map(|d| d.0).collect();
+        let versions: Vec<i64> = digests.iter().map(|d| d.1).collect();
+        let values: Vec<&[u8]> = digests.iter().map(|d| d.2.as_slice()).collect();
+        sqlx::query(
+            "UPDATE contacts AS c SET input_digest = u.digest \
+             FROM UNNEST($2::bigint[], $3::bigint[], $4::bytea[]) AS u(id, version, digest) \
+             WHERE c.organization_id = $1 AND c.id = u.id AND c.version = u.version AND c.status = 'A'",
+        )
+        .bind(org)
+        .bind(ids)
+        .bind(versions)
+        .bind(values)
+        .execute(self.conn()?)
+        .await
+        .map_err(|e| store_error(e, "storing item digests"))?;
         Ok(())
     }
 

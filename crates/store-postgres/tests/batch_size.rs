@@ -35,6 +35,7 @@ async fn statements_for(store: &contacts_store_postgres::PgStore, n: usize) -> [
             id: c.id,
             data: ContactData { first_name: "Changed".into(), ..c.data },
             version: c.version + 1,
+            digest: None,
         })
         .collect();
     tx.update_contacts(o.id, &updates, "t", NOW + 1).await.unwrap();

@@ -43,6 +43,7 @@ async fn a_second_lock_waits_for_the_first_commit_and_sees_its_update(pool: PgPo
             id: c.id,
             data: ContactData { first_name: "First".into(), ..c.data.clone() },
             version: c.version + 1,
+            digest: None,
         })
         .collect();
     first.update_contacts(o.id, &updates, "first", NOW + 1).await.unwrap();
@@ -76,7 +77,7 @@ async fn a_renamed_contact_is_not_locked_under_its_old_externalid(pool: PgPool) 
 
     let mut first = store.begin().await.unwrap();
     first.lock_contacts(o.id, &ids, &[]).await.unwrap();
-    let rename = ContactUpdate { id: ids[0], data: bare_contact(&o, "new"), version: 2 };
+    let rename = ContactUpdate { id: ids[0], data: bare_contact(&o, "new"), version: 2, digest: None };
     first.update_contacts(o.id, &[rename], "first", NOW + 1).await.unwrap();
 
     let second_store = store.clone();

@@ -32,7 +32,7 @@ async fn the_externalid_check_is_deferred_to_commit(pool: sqlx::PgPool) {
     let ids = tx.insert_contacts(o.id, &[bare_contact(&o, "other")], "t", NOW).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = store.begin().await.unwrap();
-    let update = ContactUpdate { id: ids[0], data: bare_contact(&o, "dup"), version: 2 };
+    let update = ContactUpdate { id: ids[0], data: bare_contact(&o, "dup"), version: 2, digest: None };
     tx.update_contacts(o.id, &[update], "t", NOW).await.unwrap();
     assert!(matches!(tx.commit().await, Err(StoreError::Conflict)));
     assert_eq!(store.get_contact(o.id, ids[0]).await.unwrap().unwrap().data.external_id, "other");

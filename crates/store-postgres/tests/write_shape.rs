@@ -41,7 +41,9 @@ async fn an_update_rewrites_only_the_child_tables_that_changed(pool: PgPool) {
     let stored = tx.lock_contacts(o.id, &[id], &[]).await.unwrap().pop().unwrap();
     let mut data = stored.data.clone();
     data.first_name = "Renamed".into();
-    tx.update_contacts(o.id, &[ContactUpdate { id, data: data.clone(), version: 2 }], "t", NOW).await.unwrap();
+    tx.update_contacts(o.id, &[ContactUpdate { id, data: data.clone(), version: 2, digest: None }], "t", NOW)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     for (table, rows) in tables.iter().zip(&before) {
         assert_eq!(&writers(&pool, table, id).await, rows, "{table} was rewritten");
@@ -52,7 +54,9 @@ async fn an_update_rewrites_only_the_child_tables_that_changed(pool: PgPool) {
     let mut tx = store.begin().await.unwrap();
     tx.lock_contacts(o.id, &[id], &[]).await.unwrap();
     data.paths[0].value = "changed@example.com".into();
-    tx.update_contacts(o.id, &[ContactUpdate { id, data: data.clone(), version: 3 }], "t", NOW).await.unwrap();
+    tx.update_contacts(o.id, &[ContactUpdate { id, data: data.clone(), version: 3, digest: None }], "t", NOW)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_ne!(writers(&pool, "contact_paths", id).await, before[0]);
     for (table, rows) in tables.iter().zip(&before).skip(1) {
@@ -63,7 +67,9 @@ async fn an_update_rewrites_only_the_child_tables_that_changed(pool: PgPool) {
     // A contact the transaction did not lock: every table is rewritten (its rows are not known).
     let mut tx = store.begin().await.unwrap();
     data.topics.clear();
-    tx.update_contacts(o.id, &[ContactUpdate { id, data: data.clone(), version: 4 }], "t", NOW).await.unwrap();
+    tx.update_contacts(o.id, &[ContactUpdate { id, data: data.clone(), version: 4, digest: None }], "t", NOW)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_ne!(writers(&pool, "contact_attributes", id).await, before[1]);
     assert!(writers(&pool, "contact_topics", id).await.is_empty());

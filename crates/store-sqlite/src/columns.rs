@@ -66,6 +66,9 @@ pub(crate) struct ContactJson<'a> {
     record_type_id: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     version: Option<i64>,
+    /// Hex (`unhex` makes it a BLOB again); absent: NULL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    input_digest: Option<String>,
 }
 
 impl<'a> ContactJson<'a> {
@@ -90,8 +93,24 @@ impl<'a> ContactJson<'a> {
             expatriate: d.expatriate,
             record_type_id: d.record_type_id,
             version,
+            input_digest: None,
         }
     }
+
+    /// With the digest of the item that wrote it.
+    pub(crate) fn with_digest(mut self, digest: Option<&[u8]>) -> Self {
+        self.input_digest = digest.map(hex);
+        self
+    }
+}
+
+/// `bytes` as lowercase hex, for SQLite's `unhex`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 /// A row of `contact_paths`.

@@ -62,7 +62,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_trait::async_trait;
-use contacts_application::ports::{ContactTx, UnitOfWork};
+use contacts_application::ports::{ContactTx, StoredDigest, UnitOfWork};
 use contacts_application::StoreError;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, Transaction};
@@ -260,5 +260,32 @@ impl SqliteStore {
 impl UnitOfWork for SqliteStore {
     async fn begin(&self) -> Result<Box<dyn ContactTx>, StoreError> {
         Ok(Box::new(SqliteContactTx::new(self.write_tx().await?)))
+    }
+
+    async fn contact_digests(
+        &self,
+        org: i64,
+        ids: &[i64],
+        external_ids: &[String],
+    ) -> Result<Vec<StoredDigest>, StoreError> {
+        if ids.is_empty() && external_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(i64, String, i64, Option<Vec<u8>>)> = sqlx::query_as(write::CONTACT_DIGESTS)
+            .bind(org)
+            .bind(columns::json(ids))
+            .bind(columns::json(external_ids))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| error::store_error(e, "reading item digests"))?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, external_id, version, digest)| StoredDigest {
+                id,
+                external_id,
+                version,
+                digest: digest.and_then(|d| d.try_into().ok()),
+            })
+            .collect())
     }
 }

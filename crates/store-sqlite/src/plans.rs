@@ -39,6 +39,10 @@ async fn batch_updates_are_driven_by_their_rows() {
         let lookup = plan.iter().position(|l| l == "SEARCH c USING PRIMARY KEY (organization_id=? AND id=?)");
         assert!(matches!((scan_rows, lookup), (Some(a), Some(b)) if a < b), "{plan:#?}");
     }
+    let plan = plan(&store, crate::write::SET_DIGESTS, 2).await;
+    let scan_rows = plan.iter().position(|l| l.starts_with("SCAN j"));
+    let lookup = plan.iter().position(|l| l == "SEARCH c USING PRIMARY KEY (organization_id=? AND id=?)");
+    assert!(matches!((scan_rows, lookup), (Some(a), Some(b)) if a < b), "{plan:#?}");
 }
 
 #[tokio::test]
@@ -49,6 +53,7 @@ async fn contacts_are_found_by_their_keys() {
         // The unique key, or the listing's index of active contacts by externalId.
         (crate::read::GET_BY_EXTERNAL_ID, 2, "(organization_id=? AND external_id=?)"),
         (crate::write::LOCK_CONTACTS, 3, "(organization_id=? AND external_id=?)"),
+        (crate::write::CONTACT_DIGESTS, 3, "(organization_id=? AND external_id=?)"),
         (crate::write::DELETE_CONTACTS, 5, "(organization_id=? AND external_id=?)"),
         (crate::write::CHILD_DELETES[0], 2, "USING PRIMARY KEY (organization_id=? AND contact_id=?)"),
         (crate::groups::MEMBERS_COUNT, 2, "SEARCH group_members USING PRIMARY KEY (organization_id=? AND group_id=?)"),

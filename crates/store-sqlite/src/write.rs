@@ -20,12 +20,12 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use contacts_application::ports::{ContactTx, ContactUpdate, DeletedContact};
+use contacts_application::ports::{ContactTx, ContactUpdate, DeletedContact, Digest};
 use contacts_application::StoreError;
 use contacts_domain::{Contact, ContactData};
 use sqlx::SqliteConnection;
 
-use crate::columns::{json, scalar_names, scalar_values, ChildRows, ContactJson, Tables};
+use crate::columns::{hex, json, scalar_names, scalar_values, ChildRows, ContactJson, Tables};
 use crate::error::{store_error, store_error_refs, unknown};
 use crate::read::load_contacts;
 use crate::schema::{contact_columns, ContactRow};
@@ -157,9 +157,9 @@ pub(crate) const PARK_RENAMED: &str = "UPDATE contacts AS c SET external_id = CA
 pub(crate) const UPDATE_CONTACTS: &str = concat!(
     "UPDATE contacts AS c SET (",
     scalar_names!(),
-    ", version, last_modified_date, last_modified_by) = (",
+    ", version, input_digest, last_modified_date, last_modified_by) = (",
     scalar_values!(),
-    ", j.value ->> 'version', ?3, ?4) \
+    ", j.value ->> 'version', unhex(j.value ->> 'input_digest'), ?3, ?4) \
      FROM json_each(?2) AS j \
      WHERE j.value ->> 'organization_id' = ?1 \
        AND c.organization_id = j.value ->> 'organization_id' AND c.id = j.value ->> 'id' \
@@ -177,6 +177,20 @@ macro_rules! named_contacts {
              AND external_id IN (SELECT value FROM json_each(?3))"
     };
 }
+
+/// Stores item digests: `?1` the organization, `?2` a JSON array of
+/// `[organization, id, version, hex digest]`; only where the version is still that one.
+pub(crate) const SET_DIGESTS: &str = "UPDATE contacts AS c SET input_digest = unhex(j.value ->> 3) \
+     FROM json_each(?2) AS j \
+     WHERE j.value ->> 0 = ?1 AND c.organization_id = j.value ->> 0 AND c.id = j.value ->> 1 \
+       AND c.version = j.value ->> 2 AND c.status = 'A'";
+
+/// The id, externalId, version and digest of the contacts [`named_contacts`] selects.
+pub(crate) const CONTACT_DIGESTS: &str = concat!(
+    "SELECT id, external_id, version, input_digest FROM contacts WHERE organization_id = ?1 AND id IN (",
+    named_contacts!(),
+    ")"
+);
 
 /// The contacts [`named_contacts`] selects, in id order.
 pub(crate) const LOCK_CONTACTS: &str = concat!(
@@ -264,8 +278,13 @@ impl SqliteContactTx {
             .collect();
         let conn = self.conn()?;
         let err = |e| store_error_refs(e, "updating contacts", RECORD_TYPE_MISSING);
-        let rows: Vec<ContactJson> =
-            updates.iter().map(|u| ContactJson::new(org, u.id, &u.data, Some(u.version))).collect();
+        let rows: Vec<ContactJson> = updates
+            .iter()
+            .map(|u| {
+                ContactJson::new(org, u.id, &u.data, Some(u.version))
+                    .with_digest(u.digest.as_ref().map(<[u8; 16]>::as_slice))
+            })
+            .collect();
         let rows = json(&rows);
         sqlx::query(PARK_RENAMED).bind(org).bind(&rows).execute(&mut *conn).await.map_err(err)?;
         let done = sqlx::query(UPDATE_CONTACTS)
@@ -411,6 +430,21 @@ impl ContactTx for SqliteContactTx {
             return Ok(());
         }
         let result = self.update(org, updates, actor, now).await;
+        self.check(result)
+    }
+
+    async fn set_digests(&mut self, org: i64, digests: &[(i64, i64, Digest)]) -> Result<(), StoreError> {
+        if digests.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<(i64, i64, i64, String)> = digests.iter().map(|(id, v, d)| (org, *id, *v, hex(d))).collect();
+        let result = sqlx::query(SET_DIGESTS)
+            .bind(org)
+            .bind(json(&rows))
+            .execute(self.conn()?)
+            .await
+            .map(|_| ())
+            .map_err(|e| store_error(e, "storing item digests"));
         self.check(result)
     }
 

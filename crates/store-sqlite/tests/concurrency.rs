@@ -34,6 +34,7 @@ async fn a_second_lock_waits_for_the_first_commit_and_sees_its_update() {
             id: c.id,
             data: ContactData { first_name: "First".into(), ..c.data.clone() },
             version: c.version + 1,
+            digest: None,
         })
         .collect();
     first.update_contacts(o.id, &updates, "first", NOW + 1).await.unwrap();
@@ -67,7 +68,7 @@ async fn a_renamed_contact_is_not_locked_under_its_old_externalid() {
 
     let mut first = store.begin().await.unwrap();
     first.lock_contacts(o.id, &ids, &[]).await.unwrap();
-    let rename = ContactUpdate { id: ids[0], data: bare_contact(&o, "new"), version: 2 };
+    let rename = ContactUpdate { id: ids[0], data: bare_contact(&o, "new"), version: 2, digest: None };
     first.update_contacts(o.id, &[rename], "first", NOW + 1).await.unwrap();
 
     let second_store = store.clone();
@@ -92,6 +93,7 @@ async fn increment(store: &SqliteStore, org: i64, ids: &[i64], actor: &str) -> R
             id: c.id,
             data: ContactData { account_id: Some(c.data.account_id.unwrap_or(0) + 1), ..c.data },
             version: c.version + 1,
+            digest: None,
         })
         .collect();
     tx.update_contacts(org, &updates, actor, NOW).await?;

@@ -65,7 +65,7 @@ async fn the_database_refuses_two_contacts_with_one_externalid() {
     // A rename onto an externalId kept by a contact outside the batch fails the same way.
     let ids = insert(&store, o.id, &[bare_contact(&o, "other")]).await;
     let mut tx = store.begin().await.unwrap();
-    let update = ContactUpdate { id: ids[0], data: bare_contact(&o, "dup"), version: 2 };
+    let update = ContactUpdate { id: ids[0], data: bare_contact(&o, "dup"), version: 2, digest: None };
     let err = tx.update_contacts(o.id, &[update], "t", NOW).await;
     assert!(matches!(err, Err(StoreError::Conflict)), "{err:?}");
     assert!(tx.commit().await.is_err());

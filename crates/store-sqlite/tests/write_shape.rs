@@ -47,7 +47,9 @@ async fn an_update_rewrites_only_the_child_tables_that_changed() {
     let stored = tx.lock_contacts(o.id, &[id], &[]).await.unwrap().pop().unwrap();
     let mut data = stored.data.clone();
     data.first_name = "Renamed".into();
-    tx.update_contacts(o.id, &[ContactUpdate { id, data: data.clone(), version: 2 }], "t", NOW).await.unwrap();
+    tx.update_contacts(o.id, &[ContactUpdate { id, data: data.clone(), version: 2, digest: None }], "t", NOW)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(rewritten(&store).await, Vec::<&str>::new());
     assert_eq!(store.get_contact(o.id, id).await.unwrap().unwrap().data, data);
@@ -57,7 +59,9 @@ async fn an_update_rewrites_only_the_child_tables_that_changed() {
     let mut tx = store.begin().await.unwrap();
     tx.lock_contacts(o.id, &[id], &[]).await.unwrap();
     data.paths[0].value = "changed@example.com".into();
-    tx.update_contacts(o.id, &[ContactUpdate { id, data: data.clone(), version: 3 }], "t", NOW).await.unwrap();
+    tx.update_contacts(o.id, &[ContactUpdate { id, data: data.clone(), version: 3, digest: None }], "t", NOW)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(rewritten(&store).await, vec!["contact_paths"]);
     assert_eq!(store.get_contact(o.id, id).await.unwrap().unwrap().data, data);
@@ -65,7 +69,9 @@ async fn an_update_rewrites_only_the_child_tables_that_changed() {
     // A contact the transaction did not lock: every table is rewritten (its rows are not known).
     let mut tx = store.begin().await.unwrap();
     data.topics.clear();
-    tx.update_contacts(o.id, &[ContactUpdate { id, data: data.clone(), version: 4 }], "t", NOW).await.unwrap();
+    tx.update_contacts(o.id, &[ContactUpdate { id, data: data.clone(), version: 4, digest: None }], "t", NOW)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(rewritten(&store).await, TABLES[..3].to_vec(), "topics are cleared: none inserted");
     assert_eq!(store.get_contact(o.id, id).await.unwrap().unwrap().data, data);

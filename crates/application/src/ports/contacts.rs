@@ -106,12 +106,28 @@ pub struct DeletedContact {
     pub version: i64,
 }
 
+/// What a batch item's digest is: see [`ContactUpdate::digest`].
+pub type Digest = [u8; 16];
+
 /// A contact to update: its id, new content and new version.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContactUpdate {
     pub id: i64,
     pub data: ContactData,
     pub version: i64,
+    /// The digest of the batch item that produced this content, bound to `version` (see
+    /// `ContactBatches`): sent again unchanged, the item is known to change nothing without
+    /// reading the contact. `None` for writes that do not come from one item's text.
+    pub digest: Option<Digest>,
+}
+
+/// A contact's identity, version and stored item digest (see [`ContactUpdate::digest`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDigest {
+    pub id: i64,
+    pub external_id: String,
+    pub version: i64,
+    pub digest: Option<Digest>,
 }
 
 /// Reads of contacts outside a unit of work.
@@ -148,6 +164,20 @@ pub trait UnitOfWork: Send + Sync {
     /// # Errors
     /// [`StoreError::Unknown`] when the store fails.
     async fn begin(&self) -> Result<Box<dyn ContactTx>, StoreError>;
+
+    /// The active contacts of `org` whose id is in `ids` or whose externalId is in
+    /// `external_ids`: their id, externalId, version and stored digest, read in one statement
+    /// (one snapshot) outside any transaction, without locks. The fast path of a batch sent
+    /// again unchanged.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] when the store fails.
+    async fn contact_digests(
+        &self,
+        org: i64,
+        ids: &[i64],
+        external_ids: &[String],
+    ) -> Result<Vec<StoredDigest>, StoreError>;
 }
 
 /// A transaction over the contacts of one organization. Each call is a fixed number of
@@ -198,6 +228,14 @@ pub trait ContactTx: Send {
         actor: &str,
         now: i64,
     ) -> Result<(), StoreError>;
+
+    /// Stores the digests of `(contact id, version, digest)` for those of the active contacts
+    /// of `org` that still have that version; content and version are left as they are (the
+    /// item that was found unchanged the slow way is then found unchanged the fast way).
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] when the store fails.
+    async fn set_digests(&mut self, org: i64, digests: &[(i64, i64, Digest)]) -> Result<(), StoreError>;
 
     /// Adds `(group id, contact id)` memberships; existing ones are left as they are.
     ///

@@ -58,6 +58,7 @@ pub(super) fn to_json(input: &ContactInput) -> Value {
         topics,
         groups: _,
         groups_name: _,
+        text_digest: _,
     } = input;
     let mut m = Map::new();
     insert(&mut m, "externalId", field(external_id));

@@ -28,6 +28,7 @@ pub async fn a_unit_of_work_sees_what_a_concurrent_one_committed<S: TestStore>(s
             id: c.id,
             data: ContactData { first_name: "First".into(), ..c.data.clone() },
             version: c.version + 1,
+            digest: None,
         })
         .collect();
     first.update_contacts(o.id, &updates, "first", NOW + 1).await.unwrap();
@@ -64,7 +65,7 @@ pub async fn a_renamed_contact_is_not_locked_under_its_old_externalid<S: TestSto
 
     let mut first = begin(&*store).await;
     first.lock_contacts(o.id, &ids, &[]).await.unwrap();
-    let rename = ContactUpdate { id: ids[0], data: bare_contact(&o, "new"), version: 2 };
+    let rename = ContactUpdate { id: ids[0], data: bare_contact(&o, "new"), version: 2, digest: None };
     first.update_contacts(o.id, &[rename], "first", NOW + 1).await.unwrap();
 
     let second_store = store.clone();

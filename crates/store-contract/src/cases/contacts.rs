@@ -46,9 +46,14 @@ pub async fn a_contact_reads_back_as_written_through_insert_lock_and_update<S: T
     changed.addresses.remove(1);
     changed.addresses[0].gis_location = GeoPoint::new(-33.9, 151.2);
     changed.topics = vec![o.topics[0]];
-    tx.update_contacts(o.id, &[ContactUpdate { id, data: changed.clone(), version: 2 }], "editor", NOW + 1)
-        .await
-        .unwrap();
+    tx.update_contacts(
+        o.id,
+        &[ContactUpdate { id, data: changed.clone(), version: 2, digest: None }],
+        "editor",
+        NOW + 1,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
 
     let updated = get(&*store, o.id, id).await;
@@ -63,7 +68,7 @@ pub async fn a_contact_reads_back_as_written_through_insert_lock_and_update<S: T
     // Cleared lists stay cleared.
     let mut tx = begin(&*store).await;
     let bare = bare_contact(&o, "ada-2");
-    let update = ContactUpdate { id, data: bare.clone(), version: 3 };
+    let update = ContactUpdate { id, data: bare.clone(), version: 3, digest: None };
     tx.update_contacts(o.id, &[update], "editor", NOW + 2).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(get(&*store, o.id, id).await.data, bare);
@@ -81,7 +86,9 @@ pub async fn the_version_is_stored_as_the_use_case_sets_it<S: TestStore>(store: 
         let locked = tx.lock_contacts(o.id, &ids[..1], &[]).await.unwrap();
         assert_eq!(locked.len(), 1);
         let data = ContactData { first_name: first_name.into(), ..locked[0].data.clone() };
-        tx.update_contacts(o.id, &[ContactUpdate { id: ids[0], data, version }], "v", NOW + version).await.unwrap();
+        tx.update_contacts(o.id, &[ContactUpdate { id: ids[0], data, version, digest: None }], "v", NOW + version)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let read = get(&*store, o.id, ids[0]).await;
         assert_eq!((read.version, read.data.first_name.as_str()), (version, first_name));
@@ -123,6 +130,7 @@ pub async fn externalids_swap_inside_one_update<S: TestStore>(store: Arc<S>) {
             id: c.id,
             data: ContactData { external_id: ext.into(), ..c.data.clone() },
             version: 2,
+            digest: None,
         })
         .collect();
     tx.update_contacts(o.id, &updates, "t", NOW).await.unwrap();
@@ -158,6 +166,7 @@ pub async fn a_swap_and_a_rename_onto_a_freed_externalid_in_one_update<S: TestSt
             id: c.id,
             data: ContactData { external_id: ext.into(), ..c.data.clone() },
             version: 2,
+            digest: None,
         })
         .collect();
     tx.update_contacts(o.id, &updates, "t", NOW).await.unwrap();
@@ -204,7 +213,7 @@ pub async fn two_active_contacts_never_hold_one_externalid<S: TestStore>(store: 
     // A rename onto an externalId kept by a contact outside the batch fails the same way.
     let ids = insert(&*store, o.id, &[bare_contact(&o, "other")]).await;
     let mut tx = begin(&*store).await;
-    let update = ContactUpdate { id: ids[0], data: bare_contact(&o, "dup"), version: 2 };
+    let update = ContactUpdate { id: ids[0], data: bare_contact(&o, "dup"), version: 2, digest: None };
     let renamed = match tx.update_contacts(o.id, &[update], "t", NOW).await {
         Ok(()) => tx.commit().await,
         Err(e) => Err(e),
@@ -225,7 +234,7 @@ pub async fn dropping_a_unit_of_work_rolls_it_back<S: TestStore>(store: Arc<S>) 
     let existing = insert(&*store, o.id, &[bare_contact(&o, "kept")]).await;
     let mut tx = begin(&*store).await;
     let ids = tx.insert_contacts(o.id, &[full_contact(&o, "gone")], "t", NOW).await.unwrap();
-    let update = ContactUpdate { id: existing[0], data: bare_contact(&o, "renamed"), version: 2 };
+    let update = ContactUpdate { id: existing[0], data: bare_contact(&o, "renamed"), version: 2, digest: None };
     tx.update_contacts(o.id, &[update], "t", NOW).await.unwrap();
     tx.add_memberships(o.id, &[(o.groups[0], existing[0])]).await.unwrap();
     drop(tx);
@@ -294,7 +303,7 @@ pub async fn another_organizations_contacts_are_never_seen<S: TestStore>(store: 
     let owners = tx.external_id_owners(mine.id, &["same".into()]).await.unwrap();
     assert_eq!(owners, vec![("same".into(), my_ids[0])]);
     // An update naming another organization's contact touches nothing.
-    let update = ContactUpdate { id: their_ids[0], data: bare_contact(&mine, "hijack"), version: 9 };
+    let update = ContactUpdate { id: their_ids[0], data: bare_contact(&mine, "hijack"), version: 9, digest: None };
     assert!(tx.update_contacts(mine.id, &[update], "t", NOW).await.is_err());
     drop(tx);
 

@@ -68,7 +68,7 @@ pub async fn a_deleted_contacts_external_id_is_reusable_by_a_rename<S: TestStore
 
     let mut tx = begin(&*store).await;
     assert_eq!(tx.external_id_owners(o.id, &["gone".into()]).await.unwrap(), vec![]);
-    let update = ContactUpdate { id: ids[1], data: bare_contact(&o, "gone"), version: 2 };
+    let update = ContactUpdate { id: ids[1], data: bare_contact(&o, "gone"), version: 2, digest: None };
     tx.update_contacts(o.id, &[update], "t", NOW).await.unwrap();
     tx.commit().await.unwrap();
     let renamed = store.get_contact_by_external_id(o.id, "gone").await.unwrap().unwrap();
