@@ -135,3 +135,27 @@ async fn a_batch_sent_again_with_a_version_is_checked_against_the_version_now() 
     assert_eq!(errors(&body), vec![err(0, "version", 330)]);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_batch_sent_again_with_one_item_changed_writes_that_one_only() {
+    let app = TestApp::spawn().await;
+    let (ids, items) = contacts_and_a_batch(&app).await;
+    put_ok(&app, "", items.clone()).await;
+    let synced = snapshot(&app, &ids).await;
+
+    let mut next = items.clone();
+    next[1]["lastName"] = json!("Renamed");
+    let body = put_ok(&app, "", next.clone()).await;
+    let expected: Vec<(String, i64)> = vec![("unchanged".into(), 2), ("updated".into(), 3), ("unchanged".into(), 2)];
+    assert_eq!(outcome(&body), expected);
+    let now = snapshot(&app, &ids).await;
+    assert_eq!((&now[0], &now[2]), (&synced[0], &synced[2]), "the others are not written");
+    assert_eq!(now[1]["lastName"], "Renamed");
+    assert_eq!(now[1]["version"], 3);
+
+    // And sent once more: all unchanged.
+    let body = put_ok(&app, "", next).await;
+    assert_eq!(outcome(&body), vec![("unchanged".into(), 2), ("unchanged".into(), 3), ("unchanged".into(), 2)]);
+    assert_eq!(snapshot(&app, &ids).await, now);
+    app.stop().await;
+}

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use contacts_domain::{apply, Applied, Catalog, Contact, ContactInput, ErrorCode, Field, FieldError, UpdateMode};
 use sha2::{Digest as _, Sha256};
 
-use crate::ports::{CatalogStore, ContactRef, ContactTx, ContactUpdate, Digest, StoreError, UnitOfWork};
+use crate::ports::{CatalogStore, ContactRef, ContactTx, ContactUpdate, Digest, LockedVersion, StoreError, UnitOfWork};
 
 /// How batch items name their contact (`idType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -170,13 +170,13 @@ struct Digests {
     /// The hash state after the scheme, the mode and the catalog: an item's digest continues
     /// it. `None` when no item carries its text's digest (a single write, a parsed tree).
     context: Option<Sha256>,
-    /// Per item: its stored digest was found to match (no need to store it again).
-    matched: Vec<bool>,
+    /// Per item: the contact whose stored digest matched it, as the digest read found it.
+    matched: Vec<Option<LockedVersion>>,
 }
 
 impl Digests {
     fn new(catalog: &Catalog, mode: UpdateMode, items: &[BatchItem]) -> Self {
-        let matched = vec![false; items.len()];
+        let matched = vec![None; items.len()];
         if !items.iter().any(|i| i.as_ref().is_ok_and(|input| input.text_digest.is_some())) {
             return Self { context: None, matched };
         }
@@ -318,7 +318,8 @@ impl ContactBatches {
 
     /// The fast path (see [`Digests`]): when every item carries its text's digest and every
     /// stored digest matches, the results (all `unchanged`) without a transaction. Otherwise
-    /// `None`, and `digests.matched` says which items did match.
+    /// `None`, and `digests.matched` says which items did match: the slow way locks their
+    /// contacts without reading them, and answers them `unchanged` if their version held.
     async fn sent_again(
         &self,
         org: i64,
@@ -361,7 +362,8 @@ impl ContactBatches {
             {
                 continue;
             }
-            digests.matched[index] = true;
+            digests.matched[index] =
+                Some(LockedVersion { id: s.id, external_id: s.external_id.clone(), version: s.version });
             unchanged.push(ItemResult {
                 index,
                 id: Some(s.id),
@@ -395,11 +397,7 @@ impl ContactBatches {
                 Key::External(e) => external_ids.push(e.clone()),
             }
         }
-        let stored = if ids.is_empty() && external_ids.is_empty() {
-            Vec::new()
-        } else {
-            tx.lock_contacts(org, &ids, &external_ids).await?
-        };
+        let (stored, held) = lock(tx, org, &ids, &external_ids, keys, digests).await?;
         let by_id: HashMap<i64, &Contact> = stored.iter().map(|c| (c.id, c)).collect();
         let by_ext: HashMap<&str, &Contact> = stored.iter().map(|c| (c.data.external_id.as_str(), c)).collect();
         let mode = match opts.kind {
@@ -412,6 +410,13 @@ impl ContactBatches {
             let (Ok(input), false) = (item, results[index].status == ItemStatus::Failed) else {
                 continue;
             };
+            if let Some(v) = &held[index] {
+                // Its digest matched, and its contact is still at that version, now locked.
+                let result = &mut results[index];
+                (result.id, result.external_id) = (Some(v.id), Some(v.external_id.clone()));
+                (result.status, result.version) = (ItemStatus::Unchanged, Some(v.version));
+                continue;
+            }
             let found = match &keys[index] {
                 Some(Key::Id(id)) => by_id.get(id).copied(),
                 Some(Key::External(e)) => by_ext.get(e.as_str()).copied(),
@@ -454,7 +459,9 @@ impl ContactBatches {
                 }
             }
         }
-        check_external_ids(tx, org, &mut planned, results).await?;
+        let kept: Vec<(usize, &str)> =
+            held.iter().enumerate().filter_map(|(i, v)| v.as_ref().map(|v| (i, v.external_id.as_str()))).collect();
+        check_external_ids(tx, org, &mut planned, &kept, results).await?;
 
         if opts.atomic && results.iter().any(|r| r.status == ItemStatus::Failed) {
             return Err(BatchError::Rejected(
@@ -477,6 +484,51 @@ impl ContactBatches {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Locks the contacts the items name (one statement, in id order) and loads them, except those
+/// whose item's digest matched (`digests.matched`): those are only locked, and held `unchanged`
+/// if the key still names that contact at that version. One that moved on since the digest
+/// read is loaded after all (it is locked already), and its item applied as any other.
+/// Returns the loaded contacts and, per item, the contact it holds unchanged.
+async fn lock(
+    tx: &mut dyn ContactTx,
+    org: i64,
+    ids: &[i64],
+    external_ids: &[String],
+    keys: &[Option<Key>],
+    digests: &Digests,
+) -> Result<(Vec<Contact>, Vec<Option<LockedVersion>>), StoreError> {
+    let mut held = vec![None; keys.len()];
+    if ids.is_empty() && external_ids.is_empty() {
+        return Ok((Vec::new(), held));
+    }
+    let known: Vec<i64> = digests.matched.iter().flatten().map(|m| m.id).collect();
+    if known.is_empty() {
+        return Ok((tx.lock_contacts(org, ids, external_ids).await?, held));
+    }
+    let (mut stored, versions) = tx.lock_contacts_except(org, ids, external_ids, &known).await?;
+    let locked: HashMap<i64, &LockedVersion> = versions.iter().map(|v| (v.id, v)).collect();
+    for (index, matched) in digests.matched.iter().enumerate() {
+        let Some(m) = matched else { continue };
+        let Some(now) = locked.get(&m.id) else { continue };
+        let named = match &keys[index] {
+            Some(Key::Id(id)) => *id == now.id,
+            Some(Key::External(e)) => *e == now.external_id,
+            None => false,
+        };
+        if named && now.version == m.version {
+            held[index] = Some((*now).clone());
+        }
+    }
+    // Whatever is locked and not held is loaded: a contact that moved on, or one that another
+    // item's key now names (externalIds swapped meanwhile).
+    let held_ids: HashSet<i64> = held.iter().flatten().map(|v| v.id).collect();
+    let moved: Vec<i64> = versions.iter().filter(|v| !held_ids.contains(&v.id)).map(|v| v.id).collect();
+    if !moved.is_empty() {
+        stored.extend(tx.lock_contacts(org, &moved, &[]).await?);
+    }
+    Ok((stored, held))
 }
 
 /// The key of each item, and a result per item with the identity errors already found:
@@ -558,9 +610,12 @@ async fn check_external_ids(
     tx: &mut dyn ContactTx,
     org: i64,
     planned: &mut Vec<Planned<'_>>,
+    kept: &[(usize, &str)],
     results: &mut [ItemResult],
 ) -> Result<(), StoreError> {
-    let mut taken_by: HashMap<&str, usize> = HashMap::new();
+    // Items answered `unchanged` by their digest keep their externalId, as planned items that
+    // keep theirs do, and claim it first.
+    let mut taken_by: HashMap<&str, usize> = kept.iter().map(|(index, ext)| (*ext, *index)).collect();
     let mut failed = Vec::new();
     // Items keeping their contact's externalId claim it first: when a rename collides with
     // one, the rename is what fails.
@@ -670,7 +725,7 @@ async fn write(
     }
     let stale: Vec<(i64, i64, Digest)> = planned
         .iter()
-        .filter(|p| !p.applied.changed && !digests.matched[p.index])
+        .filter(|p| !p.applied.changed)
         .filter_map(|p| {
             let c = p.stored?;
             digests.of(items, p.index, c.version).map(|d| (c.id, c.version, d))

@@ -12,7 +12,7 @@ use mockall::predicate::eq;
 use serde_json::{json, Value};
 
 use super::*;
-use crate::ports::{MockCatalogStore, MockContactTx, MockUnitOfWork, StoredDigest};
+use crate::ports::{LockedVersion, MockCatalogStore, MockContactTx, MockUnitOfWork, StoredDigest};
 
 const ORG: i64 = 7;
 const ACTOR: &str = "sync-job";
@@ -923,6 +923,15 @@ impl ContactTx for CountingTx {
         tokio::task::yield_now().await;
         Ok(Vec::new())
     }
+    async fn lock_contacts_except(
+        &mut self,
+        _: i64,
+        _: &[i64],
+        _: &[String],
+        _: &[i64],
+    ) -> Result<(Vec<Contact>, Vec<LockedVersion>), StoreError> {
+        Ok((Vec::new(), Vec::new()))
+    }
     async fn external_id_owners(&mut self, _: i64, _: &[String]) -> Result<Vec<(String, i64)>, StoreError> {
         Ok(Vec::new())
     }
@@ -1170,13 +1179,28 @@ async fn a_catalog_change_or_another_update_mode_voids_a_stored_digest() {
     assert_eq!(statuses(&results), vec![ItemStatus::Unchanged]);
 }
 
+/// `lock_contacts_except`, once, answering like the store from `db`; `not_loaded` must be
+/// `expected`.
+fn expect_lock_except(tx: &mut MockContactTx, db: Vec<Contact>, expected: Vec<i64>) {
+    tx.expect_lock_contacts_except().times(1).returning(move |org, ids, external_ids, not_loaded| {
+        assert_eq!((org, not_loaded), (ORG, expected.as_slice()));
+        let named = db.iter().filter(|c| ids.contains(&c.id) || external_ids.contains(&c.data.external_id));
+        let (versions, loaded): (Vec<&Contact>, Vec<&Contact>) = named.partition(|c| not_loaded.contains(&c.id));
+        let versions = versions
+            .into_iter()
+            .map(|c| LockedVersion { id: c.id, external_id: c.data.external_id.clone(), version: c.version })
+            .collect();
+        Ok((loaded.into_iter().cloned().collect(), versions))
+    });
+}
+
 #[tokio::test]
-async fn a_partly_matching_batch_is_run_the_slow_way_and_stores_only_the_missing_digests() {
+async fn in_a_partly_matching_batch_matched_items_are_locked_not_read() {
     let (one, two, three) = (stored(1, "e1", 3), stored(2, "e2", 5), stored(3, "e3", 1));
     let digest = digest_found_the_slow_way(&one, texted(same(1, "e1"), 1), by_id(true)).await;
 
     let mut tx = MockContactTx::new();
-    expect_lock(&mut tx, vec![one.clone(), two.clone(), three.clone()]);
+    expect_lock_except(&mut tx, vec![one.clone(), two.clone(), three.clone()], vec![1]);
     let updates = capture_updates(&mut tx);
     let digests = capture_digests(&mut tx);
     expect_commit(&mut tx);
@@ -1185,7 +1209,81 @@ async fn a_partly_matching_batch_is_run_the_slow_way_and_stores_only_the_missing
     let items = vec![texted(same(1, "e1"), 1), texted(same(2, "e2"), 2), texted(changed(3, "e3"), 3)];
     let results = uc.run(ORG, ACTOR, items, by_id(true)).await.unwrap();
     assert_eq!(statuses(&results), vec![ItemStatus::Unchanged, ItemStatus::Unchanged, ItemStatus::Updated]);
-    // Item 0's digest already matched; item 1's is stored; item 2's goes with its update.
+    assert_eq!((results[0].id, results[0].external_id.as_deref(), results[0].version), (Some(1), Some("e1"), Some(3)));
+    // Item 0's digest is stored already; item 1's is stored now; item 2's goes with its update.
     assert_eq!(digests.lock().unwrap().iter().map(|d| (d.0, d.1)).collect::<Vec<_>>(), vec![(2, 5)]);
+    assert_eq!(updates.lock().unwrap().iter().map(|u| u.id).collect::<Vec<_>>(), vec![3]);
     assert!(updates.lock().unwrap()[0].digest.is_some());
+}
+
+#[tokio::test]
+async fn a_matched_contact_written_before_the_lock_is_read_and_applied() {
+    let one = stored(1, "e1", 3);
+    let digest = digest_found_the_slow_way(&one, texted(same(1, "e1"), 1), by_id(true)).await;
+    // Between the digest read (version 3) and the lock, another write renamed it (version 4).
+    let renamed =
+        Contact { version: 4, data: ContactData { first_name: "Other".into(), ..one.data.clone() }, ..one.clone() };
+    let three = stored(3, "e3", 1);
+
+    let mut tx = MockContactTx::new();
+    expect_lock_except(&mut tx, vec![renamed.clone(), three.clone()], vec![1]);
+    tx.expect_lock_contacts().with(eq(ORG), eq(vec![1]), eq(Vec::<String>::new())).times(1).returning({
+        let renamed = renamed.clone();
+        move |_, _, _| Ok(vec![renamed.clone()])
+    });
+    let updates = capture_updates(&mut tx);
+    expect_commit(&mut tx);
+    let rows = vec![row(&one, Some(digest)), row(&three, None)];
+    let uc = batches(catalog_store(), digests_uow(rows, Some(tx)), 10);
+    let items = vec![texted(same(1, "e1"), 1), texted(changed(3, "e3"), 3)];
+    let results = uc.run(ORG, ACTOR, items, by_id(true)).await.unwrap();
+    assert_eq!(statuses(&results), vec![ItemStatus::Updated, ItemStatus::Updated]);
+    assert_eq!(results[0].version, Some(5));
+    let updates = updates.lock().unwrap().clone();
+    assert_eq!(updates.iter().map(|u| (u.id, u.version)).collect::<Vec<_>>(), vec![(1, 5), (3, 2)]);
+    assert_eq!(updates[0].data.first_name, "First", "the item's name, written back");
+}
+
+#[tokio::test]
+async fn matched_contacts_whose_external_ids_were_swapped_meanwhile_are_read_and_applied() {
+    let (k, j) = (stored(1, "e1", 3), stored(2, "e2", 3));
+    let by_ext = by_external_id(true);
+    let dk = digest_found_the_slow_way(&k, texted(same(1, "e1"), 1), by_ext).await;
+    let dj = digest_found_the_slow_way(&j, texted(same(2, "e2"), 2), by_ext).await;
+    // Then a batch swapped their externalIds: e1 is now contact 2's, e2 contact 1's.
+    let k_now = Contact { version: 4, data: ContactData { external_id: "e2".into(), ..k.data.clone() }, ..k.clone() };
+    let j_now = Contact { version: 4, data: ContactData { external_id: "e1".into(), ..j.data.clone() }, ..j.clone() };
+
+    // A third item, changed, so that the batch is not answered by the digest read alone.
+    let three = stored(3, "e3", 1);
+
+    let mut tx = MockContactTx::new();
+    expect_lock_except(&mut tx, vec![k_now.clone(), j_now.clone(), three.clone()], vec![1, 2]);
+    tx.expect_lock_contacts().times(1).returning({
+        let both = vec![k_now.clone(), j_now.clone()];
+        move |_, ids, _| {
+            assert_eq!(ids, [1, 2]);
+            Ok(both.clone())
+        }
+    });
+    tx.expect_external_id_owners().returning(|_, _| Ok(vec![("e1".into(), 2), ("e2".into(), 1)]));
+    let updates = capture_updates(&mut tx);
+    expect_commit(&mut tx);
+    let rows = vec![row(&k, Some(dk)), row(&j, Some(dj)), row(&three, None)];
+    let uc = batches(catalog_store(), digests_uow(rows, Some(tx)), 10);
+    // The items name e1 and e2: now contacts 2 and 1, whose other fields they change.
+    let items = vec![texted(same(1, "e1"), 1), texted(same(2, "e2"), 2), texted(changed(3, "e3"), 3)];
+    let results = uc.run(ORG, ACTOR, items, by_ext).await.unwrap();
+    assert_eq!(
+        results.iter().map(|r| (r.id, r.status)).collect::<Vec<_>>(),
+        vec![(Some(2), ItemStatus::Updated), (Some(1), ItemStatus::Updated), (Some(3), ItemStatus::Updated)]
+    );
+    let updates = updates.lock().unwrap().clone();
+    let mut written: Vec<(i64, String, String)> =
+        updates.iter().map(|u| (u.id, u.data.external_id.clone(), u.data.last_name.clone())).collect();
+    written.sort();
+    assert_eq!(
+        written,
+        vec![(1, "e2".into(), "Last2".into()), (2, "e1".into(), "Last1".into()), (3, "e3".into(), "Last3".into())]
+    );
 }

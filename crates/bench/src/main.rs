@@ -181,6 +181,9 @@ async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<s
     }
     let unchanged_speedup = a1.wall.as_secs_f64() / b1.wall.as_secs_f64();
     table.note("   unchanged_speedup (a c1 / b c1 time)", format!("{unchanged_speedup:.2}"));
+    // h) round 2 again with 1 contact in 100 changed: a nightly sync's usual batch.
+    let h1 = load::mixed_batches(&api, &ids, BATCH, 2, Some((100, 1_000)), 1).await?;
+    table.row("h) full batch, 1% changed, c1", &h1, "contacts/s");
     // f) peak RSS during a) at c8 (round 3): of the server alone when it can run as a child process.
     let (a8, rss_mb, rss_source) = match child::ChildServer::binary() {
         Some(binary) => {
@@ -226,6 +229,7 @@ async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<s
         "unchanged_cps_c1": round2(b1.per_second()),
         "unchanged_cps_c4": b4.map(|b| round2(b.per_second())),
         "unchanged_speedup": round2(unchanged_speedup),
+        "one_percent_changed_cps_c1": round2(h1.per_second()),
         "floor_cps": floor_run.map(|r| round2(r.per_second())),
         "floor_ratio": floor_ratio.map(round2),
         "put_rps": round2(put.per_second()),

@@ -174,6 +174,7 @@ macro_rules! store_contract_tests {
             batch_versions_are_stored_and_checked,
             batch_external_id_rules,
             item_digests_are_stored_with_their_version,
+            contacts_locked_except_some_are_loaded_except_those,
             // cases:end
         );
     };

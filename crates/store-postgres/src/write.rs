@@ -13,10 +13,10 @@
 //! - `delete_contacts`: 1;
 //! - `commit`: 1.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
-use contacts_application::ports::{ContactTx, ContactUpdate, DeletedContact, Digest};
+use contacts_application::ports::{ContactTx, ContactUpdate, DeletedContact, Digest, LockedVersion};
 use contacts_application::StoreError;
 use contacts_domain::{Contact, ContactData};
 use sqlx::{PgConnection, Postgres, Transaction};
@@ -114,11 +114,22 @@ impl ContactTx for PgContactTx {
         ids: &[i64],
         external_ids: &[String],
     ) -> Result<Vec<Contact>, StoreError> {
+        Ok(self.lock_contacts_except(org, ids, external_ids, &[]).await?.0)
+    }
+
+    async fn lock_contacts_except(
+        &mut self,
+        org: i64,
+        ids: &[i64],
+        external_ids: &[String],
+        not_loaded: &[i64],
+    ) -> Result<(Vec<Contact>, Vec<LockedVersion>), StoreError> {
         let conn = self.tx.as_deref_mut().ok_or_else(|| unknown("the transaction is already committed"))?;
         // In id order, so that two batches locking overlapping sets never deadlock; then read
-        // whole, in a statement (so a snapshot) that begins once the locks are held.
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM contacts WHERE organization_id = $1 AND status = 'A' \
+        // whole, in a statement (so a snapshot) that begins once the locks are held. FOR UPDATE
+        // answers the rows as the lock holders before us committed them.
+        let locked: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT id, external_id, version FROM contacts WHERE organization_id = $1 AND status = 'A' \
               AND (id = ANY($2) OR external_id = ANY($3)) ORDER BY id FOR UPDATE",
         )
         .bind(org)
@@ -127,9 +138,14 @@ impl ContactTx for PgContactTx {
         .fetch_all(&mut *conn)
         .await
         .map_err(|e| store_error(e, "locking contacts"))?;
-        let contacts = load_whole(conn, org, &ids).await?;
+        let skip: HashSet<i64> = not_loaded.iter().copied().collect();
+        let (versions, load): (Vec<_>, Vec<_>) = locked.into_iter().partition(|(id, _, _)| skip.contains(id));
+        let load: Vec<i64> = load.into_iter().map(|(id, _, _)| id).collect();
+        let contacts = if load.is_empty() { Vec::new() } else { load_whole(conn, org, &load).await? };
         self.stored.extend(contacts.iter().map(|c| (c.id, c.data.clone())));
-        Ok(contacts)
+        let versions =
+            versions.into_iter().map(|(id, external_id, version)| LockedVersion { id, external_id, version }).collect();
+        Ok((contacts, versions))
     }
 
     async fn external_id_owners(

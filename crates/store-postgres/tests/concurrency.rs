@@ -91,3 +91,41 @@ async fn a_renamed_contact_is_not_locked_under_its_old_externalid(pool: PgPool) 
     // Rechecked after the wait: the contact no longer holds "old".
     assert_eq!(second.await.unwrap(), vec![]);
 }
+
+/// `lock_contacts_except` locks the contacts it does not load as well: a writer of one waits,
+/// and the version it answers is the one the writer before it committed.
+#[sqlx::test(migrations = "../../migrations")]
+async fn contacts_locked_without_being_loaded_are_locked(pool: PgPool) {
+    let store = common::store(pool.clone());
+    let o = org(&store, 1).await;
+    let mut tx = store.begin().await.unwrap();
+    let ids = tx.insert_contacts(o.id, &[bare_contact(&o, "a"), bare_contact(&o, "b")], "t", NOW).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut first = store.begin().await.unwrap();
+    let (loaded, versions) = first.lock_contacts_except(o.id, &ids, &[], &[ids[1]]).await.unwrap();
+    assert_eq!(loaded.iter().map(|c| c.id).collect::<Vec<_>>(), vec![ids[0]]);
+    assert_eq!(versions.iter().map(|v| (v.id, v.version)).collect::<Vec<_>>(), vec![(ids[1], 1)]);
+
+    let second_store = store.clone();
+    let (org_id, id_b) = (o.id, ids[1]);
+    let second = tokio::spawn(async move {
+        let mut tx = second_store.begin().await.unwrap();
+        let locked = tx.lock_contacts(org_id, &[id_b], &[]).await.unwrap();
+        let update = ContactUpdate { id: id_b, data: locked[0].data.clone(), version: 2, digest: None };
+        tx.update_contacts(org_id, &[update], "second", NOW + 1).await.unwrap();
+        tx.commit().await.unwrap();
+    });
+    until_someone_waits_for_a_lock(&pool).await;
+    assert!(!second.is_finished(), "the second writer waits for the first's lock on b");
+    first.commit().await.unwrap();
+    second.await.unwrap();
+
+    // Locked again, b is answered at the version the second writer committed.
+    let mut third = store.begin().await.unwrap();
+    let (_, versions) = third.lock_contacts_except(o.id, &[], &["b".into()], &[ids[1]]).await.unwrap();
+    assert_eq!(
+        versions.iter().map(|v| (v.id, v.external_id.as_str(), v.version)).collect::<Vec<_>>(),
+        vec![(ids[1], "b", 2)]
+    );
+}

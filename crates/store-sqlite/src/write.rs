@@ -17,10 +17,10 @@
 //! and fails (as PostgreSQL aborts a transaction at its first error), so that half a call is
 //! never committed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
-use contacts_application::ports::{ContactTx, ContactUpdate, DeletedContact, Digest};
+use contacts_application::ports::{ContactTx, ContactUpdate, DeletedContact, Digest, LockedVersion};
 use contacts_application::StoreError;
 use contacts_domain::{Contact, ContactData};
 use sqlx::SqliteConnection;
@@ -211,7 +211,13 @@ pub(crate) const DELETE_CONTACTS: &str = concat!(
 );
 
 impl SqliteContactTx {
-    async fn lock(&mut self, org: i64, ids: &[i64], external_ids: &[String]) -> Result<Vec<Contact>, StoreError> {
+    async fn lock(
+        &mut self,
+        org: i64,
+        ids: &[i64],
+        external_ids: &[String],
+        not_loaded: &[i64],
+    ) -> Result<(Vec<Contact>, Vec<LockedVersion>), StoreError> {
         let conn = self.conn()?;
         // The write lock is held since BEGIN IMMEDIATE: no row locks to take, nobody else
         // writes until this transaction ends.
@@ -222,9 +228,18 @@ impl SqliteContactTx {
             .fetch_all(&mut *conn)
             .await
             .map_err(|e| store_error(e, "locking contacts"))?;
+        let skip: HashSet<i64> = not_loaded.iter().copied().collect();
+        let (skipped, rows): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| skip.contains(&r.id));
+        let versions = skipped
+            .into_iter()
+            .map(|r| {
+                let c = r.into_contact();
+                LockedVersion { id: c.id, external_id: c.data.external_id, version: c.version }
+            })
+            .collect();
         let contacts = load_contacts(conn, org, rows).await?;
         self.stored.extend(contacts.iter().map(|c| (c.id, c.data.clone())));
-        Ok(contacts)
+        Ok((contacts, versions))
     }
 
     async fn insert(
@@ -384,7 +399,18 @@ impl ContactTx for SqliteContactTx {
         ids: &[i64],
         external_ids: &[String],
     ) -> Result<Vec<Contact>, StoreError> {
-        let result = self.lock(org, ids, external_ids).await;
+        let result = self.lock(org, ids, external_ids, &[]).await.map(|(contacts, _)| contacts);
+        self.check(result)
+    }
+
+    async fn lock_contacts_except(
+        &mut self,
+        org: i64,
+        ids: &[i64],
+        external_ids: &[String],
+        not_loaded: &[i64],
+    ) -> Result<(Vec<Contact>, Vec<LockedVersion>), StoreError> {
+        let result = self.lock(org, ids, external_ids, not_loaded).await;
         self.check(result)
     }
 

@@ -121,6 +121,14 @@ pub struct ContactUpdate {
     pub digest: Option<Digest>,
 }
 
+/// A contact locked, not loaded (see [`ContactTx::lock_contacts_except`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockedVersion {
+    pub id: i64,
+    pub external_id: String,
+    pub version: i64,
+}
+
 /// A contact's identity, version and stored item digest (see [`ContactUpdate::digest`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredDigest {
@@ -196,6 +204,22 @@ pub trait ContactTx: Send {
         ids: &[i64],
         external_ids: &[String],
     ) -> Result<Vec<Contact>, StoreError>;
+
+    /// As [`ContactTx::lock_contacts`] (one lock statement, in id order), but the contacts
+    /// whose id is in `not_loaded` are only locked: their id, externalId and version are
+    /// returned instead of the whole contact. A batch whose items were found unchanged by their
+    /// digests locks those contacts too (so that they are still unchanged at commit) without
+    /// reading them.
+    ///
+    /// # Errors
+    /// As [`ContactTx::lock_contacts`].
+    async fn lock_contacts_except(
+        &mut self,
+        org: i64,
+        ids: &[i64],
+        external_ids: &[String],
+        not_loaded: &[i64],
+    ) -> Result<(Vec<Contact>, Vec<LockedVersion>), StoreError>;
 
     /// The active contacts of `org` holding any of `external_ids`: `(externalId, id)` pairs.
     ///

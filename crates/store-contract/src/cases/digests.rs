@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use contacts_application::ports::{ContactUpdate, StoredDigest};
+use contacts_application::ports::{ContactUpdate, LockedVersion, StoredDigest};
 
 use crate::fixtures::{bare_contact, begin, insert, org, soft_delete, NOW};
 use crate::TestStore;
@@ -77,4 +77,33 @@ pub async fn item_digests_are_stored_with_their_version<S: TestStore>(store: Arc
     assert_eq!(digests(&*store, o.id, &[c, theirs[0]], &["c"]).await, vec![]);
     assert_eq!(digests(&*store, other.id, &[], &["a"]).await, vec![(theirs[0], 1, None)]);
     assert_eq!(digests(&*store, o.id, &[], &[]).await, vec![]);
+}
+
+/// `lock_contacts_except`: the contacts named by id or externalId, those in `not_loaded` as
+/// `(id, externalId, version)`, the others whole, as `lock_contacts` reads them.
+pub async fn contacts_locked_except_some_are_loaded_except_those<S: TestStore>(store: Arc<S>) {
+    let o = org(&*store, 1).await;
+    let other = org(&*store, 2).await;
+    let ids = insert(&*store, o.id, &[bare_contact(&o, "a"), bare_contact(&o, "b"), bare_contact(&o, "c")]).await;
+    let theirs = insert(&*store, other.id, &[bare_contact(&other, "c")]).await;
+    let (a, b, c) = (ids[0], ids[1], ids[2]);
+
+    let mut tx = begin(&*store).await;
+    let whole = tx.lock_contacts(o.id, &[a], &[]).await.unwrap();
+    let (loaded, mut versions) =
+        tx.lock_contacts_except(o.id, &[a, b, theirs[0]], &["c".into()], &[b, c, theirs[0]]).await.unwrap();
+    assert_eq!(loaded, whole, "a is read as lock_contacts reads it");
+    versions.sort_by_key(|v| v.id);
+    assert_eq!(
+        versions,
+        vec![
+            LockedVersion { id: b, external_id: "b".into(), version: 1 },
+            LockedVersion { id: c, external_id: "c".into(), version: 1 },
+        ],
+        "another organization's contact is never named"
+    );
+    // Nothing to skip: everything loaded, as lock_contacts.
+    let (loaded, versions) = tx.lock_contacts_except(o.id, &[a], &["b".into()], &[]).await.unwrap();
+    assert_eq!((loaded.iter().map(|c| c.id).collect::<Vec<_>>(), versions), (vec![a, b], vec![]));
+    tx.commit().await.unwrap();
 }
