@@ -151,9 +151,16 @@ impl std::fmt::Display for Key {
     }
 }
 
-/// Changes whenever the rules that turn an item into a contact may have changed: a stored
-/// digest written by another version of the server never matches.
-const DIGEST_SCHEME: &str = concat!("contacts batch item digest 1, server ", env!("CARGO_PKG_VERSION"), "\n");
+/// Changes whenever the rules that turn an item into a contact may have changed (the
+/// fingerprint of their sources, see `build.rs`): a stored digest written by a server built
+/// from other rules never matches.
+const DIGEST_SCHEME: &str = concat!(
+    "contacts batch item digest 1, server ",
+    env!("CARGO_PKG_VERSION"),
+    ", rules ",
+    env!("RULES_FINGERPRINT"),
+    "\n"
+);
 
 /// The unchanged fast path. Applying an item is idempotent: applied again to the contact it
 /// produced, it yields that contact (every field is taken from the item or kept from the stored
