@@ -13,6 +13,8 @@
 //! [`Directory`]: contacts_application::ports::Directory
 //! [`ContactTx`]: contacts_application::ports::ContactTx
 
+use std::sync::Arc;
+
 use anyhow::Context;
 use async_trait::async_trait;
 use contacts_application::ports::{ContactTx, StoredDigest, UnitOfWork};
@@ -31,6 +33,7 @@ mod idempotency;
 mod list;
 mod read;
 mod schema;
+mod stats;
 pub mod write;
 
 pub use write::PgContactTx;
@@ -45,6 +48,8 @@ pub struct PgStore {
     /// The catalogs read so far, by organization, with the `catalog_version` they were read at
     /// (see migration 0005): reused while the version in the database is the same.
     catalogs: catalog::CatalogCache,
+    /// Keeps the planner's statistics up with a fast-growing contacts table.
+    statistics: Arc<stats::Statistics>,
 }
 
 impl PgStore {
@@ -62,7 +67,7 @@ impl PgStore {
     }
 
     pub fn from_pool(pool: PgPool) -> Self {
-        Self { pool, catalogs: catalog::CatalogCache::default() }
+        Self { pool, catalogs: catalog::CatalogCache::default(), statistics: Arc::default() }
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -100,7 +105,7 @@ impl PgStore {
 impl UnitOfWork for PgStore {
     async fn begin(&self) -> Result<Box<dyn ContactTx>, StoreError> {
         let tx = self.pool.begin().await.map_err(|e| error::store_error(e, "beginning a transaction"))?;
-        Ok(Box::new(PgContactTx::new(tx)))
+        Ok(Box::new(PgContactTx::new(tx).with_statistics(self.pool.clone(), Arc::clone(&self.statistics))))
     }
 
     async fn contact_digests(

@@ -14,12 +14,15 @@
 //! - `commit`: 1.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use contacts_application::ports::{ContactTx, ContactUpdate, DeletedContact, Digest, LockedVersion};
 use contacts_application::StoreError;
 use contacts_domain::{Contact, ContactData};
-use sqlx::{PgConnection, Postgres, Transaction};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+
+use crate::stats::Statistics;
 
 use crate::columns::{scalar_names, scalar_unnest, ChildColumns, ScalarColumns, Tables};
 use crate::error::{store_error, unknown};
@@ -32,11 +35,20 @@ pub struct PgContactTx {
     /// The content of the contacts this transaction locked (or wrote since), by id: what their
     /// rows hold now, against which an update finds the child tables it must rewrite.
     stored: HashMap<i64, ContactData>,
+    /// Contacts inserted, reported to `statistics` after the commit.
+    inserted: u64,
+    statistics: Option<(PgPool, Arc<Statistics>)>,
 }
 
 impl PgContactTx {
     pub(crate) fn new(tx: Transaction<'static, Postgres>) -> Self {
-        Self { tx: Some(tx), stored: HashMap::new() }
+        Self { tx: Some(tx), stored: HashMap::new(), inserted: 0, statistics: None }
+    }
+
+    /// Reports the contacts it inserts to `statistics` once committed.
+    pub(crate) fn with_statistics(mut self, pool: PgPool, statistics: Arc<Statistics>) -> Self {
+        self.statistics = Some((pool, statistics));
+        self
     }
 
     fn conn(&mut self) -> Result<&mut PgConnection, StoreError> {
@@ -199,6 +211,7 @@ impl ContactTx for PgContactTx {
         ScalarColumns::new(pairs()).bind(q).bind(now).bind(actor).execute(&mut *conn).await.map_err(err)?;
         insert_children(conn, org, pairs().map(|(id, data)| (id, data, Tables::ALL))).await?;
         self.stored.extend(pairs().map(|(id, data)| (id, data.clone())));
+        self.inserted += ids.len() as u64;
         Ok(ids)
     }
 
@@ -377,6 +390,10 @@ impl ContactTx for PgContactTx {
     async fn commit(&mut self) -> Result<(), StoreError> {
         let tx = self.tx.take().ok_or_else(|| unknown("the transaction is already committed"))?;
         // Deferred constraints (the unique externalId) are checked here.
-        tx.commit().await.map_err(|e| store_error(e, "committing contacts"))
+        tx.commit().await.map_err(|e| store_error(e, "committing contacts"))?;
+        if let (Some((pool, statistics)), 1..) = (&self.statistics, self.inserted) {
+            statistics.after_insert(pool, self.inserted).await;
+        }
+        Ok(())
     }
 }
