@@ -34,7 +34,7 @@ async fn the_writes_that_grow_the_contacts_table_keep_its_statistics(pool: PgPoo
     // Fewer than 1,000 more are not looked at ...
     insert(&store, &o, 1_000, 500).await;
     assert_eq!(known_rows(&pool).await, 1_000.0);
-    // ... 1,000 more, counted over both writes, are, and are more than a fifth of 1,000.
+    // ... 1,000 more, counted over both writes, are: the table doubled since its statistics.
     insert(&store, &o, 1_500, 500).await;
     assert_eq!(known_rows(&pool).await, 2_000.0);
 }
