@@ -117,7 +117,7 @@ impl UnitOfWork for PgStore {
         if ids.is_empty() && external_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<(i64, String, i64, Option<Vec<u8>>)> = sqlx::query_as(
+        let rows: Vec<contacts_store_sql::DigestRow> = sqlx::query_as(
             "SELECT id, external_id, version, input_digest FROM contacts \
              WHERE organization_id = $1 AND status = 'A' AND (id = ANY($2) OR external_id = ANY($3))",
         )
@@ -127,14 +127,6 @@ impl UnitOfWork for PgStore {
         .fetch_all(&self.pool)
         .await
         .map_err(|e| error::store_error(e, "reading item digests"))?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, external_id, version, digest)| StoredDigest {
-                id,
-                external_id,
-                version,
-                digest: digest.and_then(|d| d.try_into().ok()),
-            })
-            .collect())
+        Ok(contacts_store_sql::stored_digests(rows))
     }
 }

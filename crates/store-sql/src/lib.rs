@@ -1,7 +1,9 @@
 //! What the SQL stores (`contacts-store-postgres`, `contacts-store-sqlite`) share, whatever the
 //! dialect: the `contacts` row as read (its `FromRow` is generic over the database), the quiet
-//! time frames as stored in JSON, and which child tables an update must rewrite.
+//! time frames as stored in JSON, which child tables an update must rewrite, and the rows of
+//! the item digests.
 
+use contacts_application::ports::StoredDigest;
 use contacts_domain::{Contact, ContactData, ContactStatus, QuietTimeFrame};
 use serde::{Deserialize, Serialize};
 
@@ -120,4 +122,21 @@ impl Tables {
             topics: old.topics != new.topics,
         }
     }
+}
+
+/// `(id, external_id, version, input_digest)`, as both stores select them for
+/// `UnitOfWork::contact_digests`.
+pub type DigestRow = (i64, String, i64, Option<Vec<u8>>);
+
+/// The rows read for `UnitOfWork::contact_digests`; a stored digest of another length (none is
+/// ever written) reads as none.
+pub fn stored_digests(rows: Vec<DigestRow>) -> Vec<StoredDigest> {
+    rows.into_iter()
+        .map(|(id, external_id, version, digest)| StoredDigest {
+            id,
+            external_id,
+            version,
+            digest: digest.and_then(|d| d.try_into().ok()),
+        })
+        .collect()
 }

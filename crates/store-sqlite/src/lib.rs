@@ -271,21 +271,13 @@ impl UnitOfWork for SqliteStore {
         if ids.is_empty() && external_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<(i64, String, i64, Option<Vec<u8>>)> = sqlx::query_as(write::CONTACT_DIGESTS)
+        let rows: Vec<contacts_store_sql::DigestRow> = sqlx::query_as(write::CONTACT_DIGESTS)
             .bind(org)
             .bind(columns::json(ids))
             .bind(columns::json(external_ids))
             .fetch_all(&self.pool)
             .await
             .map_err(|e| error::store_error(e, "reading item digests"))?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, external_id, version, digest)| StoredDigest {
-                id,
-                external_id,
-                version,
-                digest: digest.and_then(|d| d.try_into().ok()),
-            })
-            .collect())
+        Ok(contacts_store_sql::stored_digests(rows))
     }
 }
