@@ -30,6 +30,16 @@ pub enum BatchKind {
     Create,
 }
 
+impl BatchKind {
+    /// How its items apply: inserts and creates replace in full.
+    fn mode(self) -> UpdateMode {
+        match self {
+            BatchKind::Update { mode, .. } => mode,
+            BatchKind::Insert | BatchKind::Create => UpdateMode::Full,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BatchOptions {
     pub kind: BatchKind,
@@ -297,11 +307,7 @@ impl ContactBatches {
         let _turn = self.running.acquire_many(wanted).await.ok();
         let catalog = self.catalog.load_catalog(org).await?;
         let (keys, first_results) = identify(&items, opts.kind, target);
-        let mode = match opts.kind {
-            BatchKind::Update { mode, .. } => mode,
-            BatchKind::Insert | BatchKind::Create => UpdateMode::Full,
-        };
-        let mut digests = Digests::new(&catalog, mode, &items);
+        let mut digests = Digests::new(&catalog, opts.kind.mode(), &items);
         if opts.kind != BatchKind::Create && digests.context.is_some() {
             if let Some(results) = self.sent_again(org, &items, &keys, &first_results, &mut digests).await? {
                 return Ok(results);
@@ -340,15 +346,10 @@ impl ContactBatches {
         {
             return Ok(None);
         }
-        let mut ids = Vec::new();
-        let mut external_ids = Vec::new();
-        for key in keys {
-            match key {
-                Some(Key::Id(id)) => ids.push(*id),
-                Some(Key::External(e)) => external_ids.push(e.clone()),
-                None => return Ok(None),
-            }
+        if keys.iter().any(Option::is_none) {
+            return Ok(None);
         }
+        let (ids, external_ids) = split_keys(keys);
         let stored = self.uow.contact_digests(org, &ids, &external_ids).await?;
         let by_id: HashMap<i64, &crate::ports::StoredDigest> = stored.iter().map(|s| (s.id, s)).collect();
         let by_ext: HashMap<&str, &crate::ports::StoredDigest> =
@@ -396,21 +397,11 @@ impl ContactBatches {
         digests: &Digests,
         opts: BatchOptions,
     ) -> Result<(), BatchError> {
-        let mut ids = Vec::new();
-        let mut external_ids = Vec::new();
-        for key in keys.iter().flatten() {
-            match key {
-                Key::Id(id) => ids.push(*id),
-                Key::External(e) => external_ids.push(e.clone()),
-            }
-        }
+        let (ids, external_ids) = split_keys(keys);
         let (stored, held) = lock(tx, org, &ids, &external_ids, keys, digests).await?;
         let by_id: HashMap<i64, &Contact> = stored.iter().map(|c| (c.id, c)).collect();
         let by_ext: HashMap<&str, &Contact> = stored.iter().map(|c| (c.data.external_id.as_str(), c)).collect();
-        let mode = match opts.kind {
-            BatchKind::Update { mode, .. } => mode,
-            BatchKind::Insert | BatchKind::Create => UpdateMode::Full,
-        };
+        let mode = opts.kind.mode();
 
         let mut planned: Vec<Planned> = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
@@ -491,6 +482,19 @@ impl ContactBatches {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The ids and the externalIds the items' keys name.
+fn split_keys(keys: &[Option<Key>]) -> (Vec<i64>, Vec<String>) {
+    let mut ids = Vec::new();
+    let mut external_ids = Vec::new();
+    for key in keys.iter().flatten() {
+        match key {
+            Key::Id(id) => ids.push(*id),
+            Key::External(e) => external_ids.push(e.clone()),
+        }
+    }
+    (ids, external_ids)
 }
 
 /// Locks the contacts the items name (one statement, in id order) and loads them, except those
