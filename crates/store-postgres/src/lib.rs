@@ -105,7 +105,7 @@ impl PgStore {
 impl UnitOfWork for PgStore {
     async fn begin(&self) -> Result<Box<dyn ContactTx>, StoreError> {
         let tx = self.pool.begin().await.map_err(|e| error::store_error(e, "beginning a transaction"))?;
-        Ok(Box::new(PgContactTx::new(tx).with_statistics(self.pool.clone(), Arc::clone(&self.statistics))))
+        Ok(Box::new(PgContactTx::new(tx, self.pool.clone(), Arc::clone(&self.statistics))))
     }
 
     async fn contact_digests(

@@ -22,11 +22,10 @@ use contacts_application::StoreError;
 use contacts_domain::{Contact, ContactData};
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
-use crate::stats::Statistics;
-
 use crate::columns::{scalar_names, scalar_unnest, ChildColumns, ScalarColumns, Tables};
 use crate::error::{store_error, unknown};
 use crate::read::load_whole;
+use crate::stats::Statistics;
 
 /// A transaction over contacts. Dropped without [`ContactTx::commit`], it rolls back.
 pub struct PgContactTx {
@@ -35,20 +34,15 @@ pub struct PgContactTx {
     /// The content of the contacts this transaction locked (or wrote since), by id: what their
     /// rows hold now, against which an update finds the child tables it must rewrite.
     stored: HashMap<i64, ContactData>,
-    /// Contacts inserted, reported to `statistics` after the commit.
+    /// Contacts inserted, reported to `statistics` (with `pool` to act on them) after the commit.
     inserted: u64,
-    statistics: Option<(PgPool, Arc<Statistics>)>,
+    pool: PgPool,
+    statistics: Arc<Statistics>,
 }
 
 impl PgContactTx {
-    pub(crate) fn new(tx: Transaction<'static, Postgres>) -> Self {
-        Self { tx: Some(tx), stored: HashMap::new(), inserted: 0, statistics: None }
-    }
-
-    /// Reports the contacts it inserts to `statistics` once committed.
-    pub(crate) fn with_statistics(mut self, pool: PgPool, statistics: Arc<Statistics>) -> Self {
-        self.statistics = Some((pool, statistics));
-        self
+    pub(crate) fn new(tx: Transaction<'static, Postgres>, pool: PgPool, statistics: Arc<Statistics>) -> Self {
+        Self { tx: Some(tx), stored: HashMap::new(), inserted: 0, pool, statistics }
     }
 
     fn conn(&mut self) -> Result<&mut PgConnection, StoreError> {
@@ -227,10 +221,7 @@ impl ContactTx for PgContactTx {
         }
         // The child tables to rewrite, per contact: those whose rows differ from the stored
         // ones (every table of a contact this transaction did not lock).
-        let tables: Vec<Tables> = updates
-            .iter()
-            .map(|u| self.stored.get(&u.id).map_or(Tables::ALL, |old| Tables::changed(old, &u.data)))
-            .collect();
+        let tables: Vec<Tables> = updates.iter().map(|u| Tables::to_rewrite(self.stored.get(&u.id), &u.data)).collect();
         let conn = self.tx.as_deref_mut().ok_or_else(|| unknown("the transaction is already committed"))?;
         let err = |e| store_error(e, "updating contacts");
         let pairs = || updates.iter().map(|u| (u.id, &u.data));
@@ -270,9 +261,8 @@ impl ContactTx for PgContactTx {
                 updates.len()
             )));
         }
-        let rewritten: [fn(&Tables) -> bool; 4] = [|t| t.paths, |t| t.attributes, |t| t.addresses, |t| t.topics];
-        for (delete, rewrites) in CHILD_DELETES.into_iter().zip(rewritten) {
-            let ids: Vec<i64> = updates.iter().zip(&tables).filter(|(_, t)| rewrites(t)).map(|(u, _)| u.id).collect();
+        let rewritten = Tables::rewritten_ids(updates.iter().map(|u| u.id).zip(&tables));
+        for (delete, ids) in CHILD_DELETES.into_iter().zip(rewritten) {
             if !ids.is_empty() {
                 sqlx::query(delete).bind(org).bind(&ids).execute(&mut *conn).await.map_err(err)?;
             }
@@ -391,8 +381,8 @@ impl ContactTx for PgContactTx {
         let tx = self.tx.take().ok_or_else(|| unknown("the transaction is already committed"))?;
         // Deferred constraints (the unique externalId) are checked here.
         tx.commit().await.map_err(|e| store_error(e, "committing contacts"))?;
-        if let (Some((pool, statistics)), 1..) = (&self.statistics, self.inserted) {
-            statistics.after_insert(pool, self.inserted).await;
+        if self.inserted > 0 {
+            self.statistics.after_insert(&self.pool, self.inserted).await;
         }
         Ok(())
     }

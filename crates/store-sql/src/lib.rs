@@ -122,6 +122,26 @@ impl Tables {
             topics: old.topics != new.topics,
         }
     }
+
+    /// The child tables an update to `new` rewrites: those whose rows differ from `stored`, the
+    /// content the unit of work knows the contact has; every one when it does not know.
+    pub fn to_rewrite(stored: Option<&ContactData>, new: &ContactData) -> Self {
+        stored.map_or(Tables::ALL, |old| Tables::changed(old, new))
+    }
+
+    /// Per child table, in the order paths, attributes, addresses, topics (the stores' child
+    /// deletes), the contacts whose rows there are rewritten.
+    pub fn rewritten_ids<'a>(contacts: impl IntoIterator<Item = (i64, &'a Tables)>) -> [Vec<i64>; 4] {
+        let mut ids: [Vec<i64>; 4] = Default::default();
+        for (id, t) in contacts {
+            for (list, rewritten) in ids.iter_mut().zip([t.paths, t.attributes, t.addresses, t.topics]) {
+                if rewritten {
+                    list.push(id);
+                }
+            }
+        }
+        ids
+    }
 }
 
 /// `(id, external_id, version, input_digest)`, as both stores select them for

@@ -287,10 +287,7 @@ impl SqliteContactTx {
     async fn update(&mut self, org: i64, updates: &[ContactUpdate], actor: &str, now: i64) -> Result<(), StoreError> {
         // The child tables to rewrite, per contact: those whose rows differ from the stored
         // ones (every table of a contact this transaction did not lock).
-        let tables: Vec<Tables> = updates
-            .iter()
-            .map(|u| self.stored.get(&u.id).map_or(Tables::ALL, |old| Tables::changed(old, &u.data)))
-            .collect();
+        let tables: Vec<Tables> = updates.iter().map(|u| Tables::to_rewrite(self.stored.get(&u.id), &u.data)).collect();
         let conn = self.conn()?;
         let err = |e| store_error_refs(e, "updating contacts", RECORD_TYPE_MISSING);
         let rows: Vec<ContactJson> = updates
@@ -317,9 +314,8 @@ impl SqliteContactTx {
                 updates.len()
             )));
         }
-        let rewritten: [fn(&Tables) -> bool; 4] = [|t| t.paths, |t| t.attributes, |t| t.addresses, |t| t.topics];
-        for (delete, rewrites) in CHILD_DELETES.into_iter().zip(rewritten) {
-            let ids: Vec<i64> = updates.iter().zip(&tables).filter(|(_, t)| rewrites(t)).map(|(u, _)| u.id).collect();
+        let rewritten = Tables::rewritten_ids(updates.iter().map(|u| u.id).zip(&tables));
+        for (delete, ids) in CHILD_DELETES.into_iter().zip(rewritten) {
             if !ids.is_empty() {
                 sqlx::query(delete).bind(org).bind(json(&ids)).execute(&mut *conn).await.map_err(err)?;
             }
