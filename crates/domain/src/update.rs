@@ -272,7 +272,18 @@ fn resolve_paths(
             errors.push(FieldError::invalid(format!("{at}.value"), "value is required"));
             continue;
         }
-        let value = if p.skip_validation == Some(true) {
+        // The stored path's value was checked, by the rules of its path's type (which cannot
+        // change while a contact uses it), when it was written: given again with the same
+        // countryCode, it needs no second check, whose answer would be the same value.
+        let checked_before = || {
+            stored.iter().any(|s| {
+                s.path_id == def.path_id
+                    && s.skip_validation != Some(true)
+                    && s.value == raw
+                    && s.country_code == country_code
+            })
+        };
+        let value = if p.skip_validation == Some(true) || checked_before() {
             raw.to_owned()
         } else if def.path_type.is_phone_like() {
             match validate::phone_number(raw, country_code.as_deref()) {

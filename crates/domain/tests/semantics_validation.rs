@@ -332,3 +332,76 @@ fn all_errors_of_an_item_at_once() {
         }
     }
 }
+
+/// §3.4, as decided in docs/decisions.md: a path value given again exactly as stored, under the
+/// same path and countryCode, was checked when it was written and is not checked again (the
+/// check would give the same value). A value stored with `skipValidation: true` was never
+/// checked, and a value given with another countryCode or under another path is new: both are
+/// checked. The stored values below are ones today's rules reject (as if stored under older
+/// phone metadata), so a check that ran would show.
+#[test]
+fn a_value_given_again_as_stored_is_not_checked_again() {
+    let mut stored = stored();
+    let accepted_once =
+        |path_id, value: &str, country: Option<&str>, skip: Option<bool>| contacts_domain::ContactPath {
+            path_id,
+            value: value.into(),
+            country_code: country.map(Into::into),
+            phone_ext: None,
+            wait_time: None,
+            path_enable: None,
+            skip_validation: skip,
+            quiet_time_frames: vec![],
+        };
+    stored.data.paths = vec![
+        accepted_once(PHONE, "55512", Some("US"), Some(false)),
+        accepted_once(SMS, "555", Some("US"), Some(true)),
+        accepted_once(EMAIL, "old@@example", None, None),
+    ];
+    let item = |paths: Value| with(base(), json!({ "paths": paths }));
+    let cases: Vec<(&str, Value, Expect<Vec<&str>>)> = vec![
+        (
+            "all as stored",
+            json!([{"pathId": PHONE, "countryCode": "US", "value": "55512"}, {"pathId": EMAIL, "value": "old@@example"}]),
+            Expect::Ok(vec!["55512", "old@@example"]),
+        ),
+        (
+            "country code in lower case is the same code",
+            json!([{"pathId": PHONE, "countryCode": "us", "value": "55512"}]),
+            Expect::Ok(vec!["55512"]),
+        ),
+        (
+            "stored with skipValidation, now without: checked",
+            json!([{"pathId": SMS, "countryCode": "US", "value": "555"}]),
+            Expect::Err(&[("paths[0].value", 320)]),
+        ),
+        (
+            "another countryCode: checked",
+            json!([{"pathId": PHONE, "countryCode": "CN", "value": "55512"}]),
+            Expect::Err(&[("paths[0].value", 320)]),
+        ),
+        (
+            "another path: checked",
+            json!([{"pathId": HOME_PHONE, "countryCode": "US", "value": "55512"}]),
+            Expect::Err(&[("paths[0].value", 320)]),
+        ),
+        (
+            "written differently (not the stored text): checked",
+            json!([{"pathId": PHONE, "countryCode": "US", "value": "555-12"}]),
+            Expect::Err(&[("paths[0].value", 320)]),
+        ),
+        (
+            "e-mail changed: checked",
+            json!([{"pathId": EMAIL, "value": "new@@example"}]),
+            Expect::Err(&[("paths[0].value", 320)]),
+        ),
+    ];
+    for (case, paths, expect) in &cases {
+        let expect = match expect {
+            Expect::Ok(v) => Expect::Ok(v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>()),
+            Expect::Err(e) => Expect::Err(e),
+        };
+        let result = run(case, Some(&stored), &item(paths.clone()), Full);
+        check(case, result, &expect, |a| a.data.paths.iter().map(|p| p.value.clone()).collect());
+    }
+}
