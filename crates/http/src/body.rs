@@ -106,8 +106,14 @@ fn raw_item(raw: &RawValue) -> BatchItem {
     if !raw.get().starts_with('{') {
         return Err(FieldError::invalid("", "Each item must be a JSON object (a contact)"));
     }
-    let mut de = serde_json::Deserializer::from_str(raw.get());
-    let input = serde_path_to_error::deserialize::<_, ContactInput>(&mut de).map_err(|e| {
+    // Read without tracking the path first: most items fit, and the tracking wrapper showed in
+    // about 5% of the server's samples on a batch. An item that does not fit is read again,
+    // tracked, to name its field.
+    let input = serde_json::from_str::<ContactInput>(raw.get()).or_else(|_| {
+        let mut de = serde_json::Deserializer::from_str(raw.get());
+        serde_path_to_error::deserialize::<_, ContactInput>(&mut de)
+    });
+    let input = input.map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { String::new() } else { path };
         // The position is within the item's text: not useful to the client, and the tree
