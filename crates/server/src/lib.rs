@@ -1,6 +1,7 @@
 //! The contacts-server binary's pieces, public so that tests and the benchmark start the real
 //! service exactly as the binary does: [`open_store`], [`services`], [`serve`].
 
+pub mod allocator;
 pub mod config;
 pub mod demo;
 

@@ -7,6 +7,7 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
+    contacts_server::allocator::return_freed_memory_at_once();
     let cli = Cli::parse();
     init_logging(&cli.log_format);
     if let Err(e) = run(cli).await {
