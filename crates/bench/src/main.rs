@@ -2,7 +2,7 @@
 //! over HTTP against the real server, and against what PostgreSQL itself does with COPY; or,
 //! with `--store sqlite`, against the embedded SQLite store (no COPY floor; growth measured by
 //! creating 9×N more contacts through the API). Prints a table, then one JSON object as the
-//! last line. See docs/bench.md.
+//! last line. See the README, Benchmark.
 
 mod child;
 mod data;

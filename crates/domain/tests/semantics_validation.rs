@@ -333,7 +333,7 @@ fn all_errors_of_an_item_at_once() {
     }
 }
 
-/// §3.4, as decided in docs/decisions.md: a path value given again exactly as stored, under the
+/// §3.4, as decided in the README (Decisions where the contract is silent): a path value given again exactly as stored, under the
 /// same path and countryCode, was checked when it was written and is not checked again (the
 /// check would give the same value). A value stored with `skipValidation: true` was never
 /// checked, and a value given with another countryCode or under another path is new: both are

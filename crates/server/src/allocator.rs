@@ -1,6 +1,6 @@
 //! The allocator of every binary that runs the server (the server itself, the benchmark, the
 //! tests): mimalloc. With glibc's malloc, allocating and freeing took about a quarter of the
-//! server's CPU under batch load (docs/bench.md); mimalloc's thread-local free lists made the
+//! server's CPU under batch load (README, Benchmark); mimalloc's thread-local free lists made the
 //! batch update 15–20% faster end to end.
 //!
 //! The one module where `unsafe` is allowed: mimalloc's options are set through its C API.
