@@ -101,10 +101,19 @@ impl PgStore {
     }
 }
 
+/// How a contact write begins: with generic plans for its statements. Their parameters are the
+/// organization and arrays of keys and values, and their best plan is the same whatever those
+/// hold (index scans by key); yet PostgreSQL re-planned them on every execution (the array's
+/// length changes its estimates), and for a single PUT planning took as long as executing
+/// (`log_min_duration_statement`: bind 0.1–0.2 ms against execute 0.05–0.1 ms per statement).
+/// One round trip, as a plain `BEGIN`.
+const BEGIN_WRITE: &str = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan";
+
 #[async_trait]
 impl UnitOfWork for PgStore {
     async fn begin(&self) -> Result<Box<dyn ContactTx>, StoreError> {
-        let tx = self.pool.begin().await.map_err(|e| error::store_error(e, "beginning a transaction"))?;
+        let tx =
+            self.pool.begin_with(BEGIN_WRITE).await.map_err(|e| error::store_error(e, "beginning a transaction"))?;
         Ok(Box::new(PgContactTx::new(tx, self.pool.clone(), Arc::clone(&self.statistics))))
     }
 
