@@ -23,10 +23,7 @@ impl ContactQueries {
     /// # Errors
     /// When the store fails.
     pub async fn get(&self, org: i64, id: i64) -> Result<Option<(Contact, Catalog)>, StoreError> {
-        let Some(contact) = self.reader.get_contact(org, id).await? else {
-            return Ok(None);
-        };
-        Ok(Some((contact, self.catalog.load_catalog(org).await?)))
+        self.get_by(org, &ContactRef::Id(id)).await
     }
 
     /// The active contact of `org` named by `target` (id or externalId), if any, and the catalog.
@@ -34,14 +31,11 @@ impl ContactQueries {
     /// # Errors
     /// When the store fails.
     pub async fn get_by(&self, org: i64, target: &ContactRef) -> Result<Option<(Contact, Catalog)>, StoreError> {
-        let found = match target {
-            ContactRef::Id(id) => self.reader.get_contact(org, *id).await?,
-            ContactRef::ExternalId(e) => self.reader.get_contact_by_external_id(org, e).await?,
-        };
-        let Some(contact) = found else {
+        // The contact and the catalog version in one read; the catalog then mostly from cache.
+        let Some((contact, catalog_version)) = self.reader.read_contact(org, target).await? else {
             return Ok(None);
         };
-        Ok(Some((contact, self.catalog.load_catalog(org).await?)))
+        Ok(Some((contact, self.catalog.load_catalog_at(org, catalog_version).await?)))
     }
 
     /// A page of the active contacts of `org` that pass the query's filter, in its (total)

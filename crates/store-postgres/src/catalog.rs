@@ -147,6 +147,15 @@ impl CatalogCache {
 
 #[async_trait]
 impl CatalogStore for PgStore {
+    /// The cached catalog when it is at `version` (read with a contact, in its snapshot); else
+    /// as [`CatalogStore::load_catalog`].
+    async fn load_catalog_at(&self, org: i64, version: Option<i64>) -> Result<Catalog, StoreError> {
+        if let Some(catalog) = version.and_then(|v| self.catalogs.get(org, v)) {
+            return Ok(Catalog::clone(&catalog));
+        }
+        self.load_catalog(org).await
+    }
+
     /// One indexed read of the organization's `catalog_version` when the catalog read last time
     /// is still current (the usual case: catalogs change rarely, batches come often); else the
     /// five catalog tables from one snapshot, with the version they are at.

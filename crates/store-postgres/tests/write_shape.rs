@@ -6,7 +6,7 @@
 mod common;
 
 use common::{full_contact, org};
-use contacts_application::ports::{CatalogStore, ContactReader, ContactUpdate, UnitOfWork};
+use contacts_application::ports::{CatalogStore, ContactReader, ContactRef, ContactUpdate, UnitOfWork};
 use contacts_domain::{Catalog, Topic};
 use sqlx::PgPool;
 
@@ -109,4 +109,55 @@ async fn the_catalog_in_memory_follows_every_change_even_one_made_elsewhere(pool
         .unwrap();
     assert!(!store.load_catalog(o.id).await.unwrap().topics.iter().any(|t| t.id == topic.id));
     assert_eq!(entries(&store.load_catalog(o.id).await.unwrap()), before);
+}
+
+/// A single read gives the contact and the catalog version of its snapshot; the catalog at that
+/// version comes from memory, and a catalog changed since (through the store or by hand) is
+/// read anew, never the one cached at an older version.
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_contact_read_names_the_catalog_version_it_saw(pool: PgPool) {
+    let store = common::store(pool.clone());
+    let o = org(&store, 1).await;
+    let mut tx = store.begin().await.unwrap();
+    let id = tx.insert_contacts(o.id, &[full_contact(&o, "x")], "t", NOW).await.unwrap()[0];
+    tx.commit().await.unwrap();
+    let in_table = || async {
+        sqlx::query_scalar::<_, i64>("SELECT catalog_version FROM organizations WHERE id = $1")
+            .bind(o.id)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+
+    for target in [ContactRef::Id(id), ContactRef::ExternalId("x".into())] {
+        let (contact, version) = store.read_contact(o.id, &target).await.unwrap().expect("found");
+        assert_eq!(contact, store.get_contact(o.id, id).await.unwrap().unwrap(), "{target}");
+        assert_eq!(version, Some(in_table().await), "{target}");
+    }
+    let (_, v1) = store.read_contact(o.id, &ContactRef::Id(id)).await.unwrap().unwrap();
+    assert_eq!(
+        entries(&store.load_catalog_at(o.id, v1).await.unwrap()),
+        entries(&store.load_catalog(o.id).await.unwrap())
+    );
+
+    let topic = store.create_topic(o.id, Topic { id: 0, name: "Storms".into() }).await.unwrap();
+    let (_, v2) = store.read_contact(o.id, &ContactRef::Id(id)).await.unwrap().unwrap();
+    assert_ne!(v2, v1, "a catalog change moves the version a read sees");
+    let names = |c: &Catalog| c.topics.iter().find(|t| t.id == topic.id).map(|t| t.name.clone());
+    assert_eq!(names(&store.load_catalog_at(o.id, v2).await.unwrap()).as_deref(), Some("Storms"));
+
+    sqlx::query("UPDATE topics SET name = 'Floods' WHERE organization_id = $1 AND id = $2")
+        .bind(o.id)
+        .bind(topic.id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (_, v3) = store.read_contact(o.id, &ContactRef::Id(id)).await.unwrap().unwrap();
+    assert_ne!(v3, v2);
+    assert_eq!(names(&store.load_catalog_at(o.id, v3).await.unwrap()).as_deref(), Some("Floods"));
+    // No version (a store that keeps none): the current catalog.
+    assert_eq!(names(&store.load_catalog_at(o.id, None).await.unwrap()).as_deref(), Some("Floods"));
+
+    assert!(store.read_contact(o.id, &ContactRef::Id(id + 1000)).await.unwrap().is_none());
+    assert!(store.read_contact(o.id + 1, &ContactRef::Id(id)).await.unwrap().is_none(), "another organization's");
 }

@@ -15,6 +15,17 @@ pub trait CatalogStore: Send + Sync {
     /// [`StoreError::Unknown`] when the store fails.
     async fn load_catalog(&self, org: i64) -> Result<Catalog, StoreError>;
 
+    /// As [`CatalogStore::load_catalog`], given the catalog version a read just saw (see
+    /// [`crate::ports::ContactReader::read_contact`]): a store that cached the catalog at that
+    /// version answers with it, without reading; any other reads as `load_catalog` does.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] when the store fails.
+    async fn load_catalog_at(&self, org: i64, version: Option<i64>) -> Result<Catalog, StoreError> {
+        let _ = version;
+        self.load_catalog(org).await
+    }
+
     /// Creates a record type; `record.id == 0` asks for a generated id.
     ///
     /// # Errors

@@ -154,6 +154,21 @@ pub trait ContactReader: Send + Sync {
     /// [`StoreError::Unknown`] when the store fails.
     async fn get_contact_by_external_id(&self, org: i64, external_id: &str) -> Result<Option<Contact>, StoreError>;
 
+    /// The active contact of `org` named by `target`, and the version of the organization's
+    /// catalog read in the same snapshot when the store keeps one (`None` otherwise): with it,
+    /// [`crate::ports::CatalogStore::load_catalog_at`] can answer from a cached catalog without
+    /// a round trip of its own.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] when the store fails.
+    async fn read_contact(&self, org: i64, target: &ContactRef) -> Result<Option<(Contact, Option<i64>)>, StoreError> {
+        let found = match target {
+            ContactRef::Id(id) => self.get_contact(org, *id).await?,
+            ContactRef::ExternalId(e) => self.get_contact_by_external_id(org, e).await?,
+        };
+        Ok(found.map(|c| (c, None)))
+    }
+
     /// One page of the active contacts of `org` that pass `query.filter`, in the query's order
     /// (then by id), and how many pass the filter in all. Filtered and paged by the store,
     /// both read from one snapshot.
