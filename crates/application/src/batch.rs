@@ -118,8 +118,7 @@ fn default_items_in_flight() -> usize {
     ITEMS_IN_FLIGHT_PER_CORE * cores.max(2)
 }
 
-/// How many times a unit of work is tried when it meets a transient conflict.
-pub(crate) const ATTEMPTS: usize = 4;
+pub(crate) use crate::retry::ATTEMPTS;
 
 /// The batch write use cases.
 #[derive(Clone)]
@@ -321,6 +320,7 @@ impl ContactBatches {
             match self.attempt(&mut *tx, org, actor, &items, &keys, &mut results, &catalog, &digests, opts).await {
                 Err(BatchError::Store(StoreError::Conflict)) if attempt < ATTEMPTS => {
                     tracing::info!(attempt, "batch met a concurrent conflict; retrying");
+                    crate::retry::wait(attempt).await;
                     continue;
                 }
                 Err(e) => return Err(e),

@@ -60,6 +60,7 @@ impl ContactBatches {
             match delete_all(&mut *tx, org, actor, now, targets, &ids, &external_ids).await {
                 Err(DeleteError::Store(StoreError::Conflict)) if attempt < ATTEMPTS => {
                     tracing::info!(attempt, "delete met a concurrent conflict; retrying");
+                    crate::retry::wait(attempt).await;
                 }
                 other => return other,
             }

@@ -15,6 +15,7 @@ use crate::catalog::{id_ok, name_ok, Invalid};
 use crate::ports::{
     CatalogStore, ContactUpdate, GroupDeletion, GroupStore, GroupUpdate, PageRequest, StoreError, UnitOfWork,
 };
+use crate::retry::ATTEMPTS;
 
 /// How a request names a group: `byType=id` / `queryType=id`, or by name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,9 +78,6 @@ pub enum GroupError {
     #[error(transparent)]
     Store(#[from] StoreError),
 }
-
-/// How many times a membership change is tried when it meets a transient conflict.
-const ATTEMPTS: usize = 4;
 
 /// The group use cases.
 #[derive(Clone)]
@@ -163,6 +161,7 @@ impl GroupService {
                 }
                 Err(StoreError::Conflict) if attempt < ATTEMPTS => {
                     tracing::info!(attempt, "group deletion met a concurrent conflict; retrying");
+                    crate::retry::wait(attempt).await;
                     attempt += 1;
                 }
                 Err(e) => return Err(e.into()),
@@ -190,6 +189,7 @@ impl GroupService {
             match self.change_once(org, group_id, contacts, change, actor).await {
                 Err(GroupError::Store(StoreError::Conflict)) if attempt < ATTEMPTS => {
                     tracing::info!(attempt, "membership change met a concurrent conflict; retrying");
+                    crate::retry::wait(attempt).await;
                     attempt += 1;
                 }
                 // The group was deleted meanwhile.

@@ -15,6 +15,7 @@ pub mod delete;
 pub mod groups;
 pub mod patch;
 pub mod ports;
+mod retry;
 
 pub use ports::StoreError;
 

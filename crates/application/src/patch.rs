@@ -7,9 +7,7 @@ use std::sync::Arc;
 use contacts_domain::patch::{patch_contact, PatchError, PatchOp};
 
 use crate::ports::{CatalogStore, ContactRef, ContactTx, ContactUpdate, StoreError, UnitOfWork};
-
-/// How many times the unit of work is tried when it meets a transient conflict.
-const ATTEMPTS: usize = 4;
+use crate::retry::ATTEMPTS;
 
 /// What a patch did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +74,7 @@ impl ContactPatches {
             match attempt_patch(&mut *tx, org, actor, target, ops, if_match, &catalog).await {
                 Err(PatchContactError::Store(StoreError::Conflict)) if attempt < ATTEMPTS => {
                     tracing::info!(attempt, "patch met a concurrent conflict; retrying");
+                    crate::retry::wait(attempt).await;
                 }
                 other => return other,
             }
