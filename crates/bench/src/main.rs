@@ -67,6 +67,9 @@ struct Args {
     /// Contacts in the organization for g) on PostgreSQL (skipped with --quick; SQLite grows to 10×N).
     #[arg(long, default_value_t = 1_000_000)]
     scale_contacts: usize,
+    /// Requests in each of c) and d) (default 5,000; 1,000 with --quick).
+    #[arg(long)]
+    singles: Option<usize>,
 }
 
 #[tokio::main]
@@ -161,7 +164,7 @@ fn round2(x: f64) -> serde_json::Value {
 async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<serde_json::Value> {
     let sqlite = args.store == StoreKind::Sqlite;
     let n = args.contacts.unwrap_or(if args.quick || sqlite { 10_000 } else { 100_000 });
-    let singles = if args.quick { 1_000 } else { 5_000 };
+    let singles = args.singles.unwrap_or(if args.quick { 1_000 } else { 5_000 });
     setup::create_organization(&*server.store).await?;
     let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("bench:bench"));
     let api = Api { client: reqwest::Client::new(), base: server.base.clone(), auth };
