@@ -21,13 +21,19 @@ async fn writers(pool: &PgPool, table: &str, id: i64) -> Vec<String> {
         .unwrap()
 }
 
+/// Inserts the fixture contact `x` (every child table has rows); its id.
+async fn insert_one(store: &contacts_store_postgres::PgStore, o: &common::Org) -> i64 {
+    let mut tx = store.begin().await.unwrap();
+    let id = tx.insert_contacts(o.id, &[full_contact(o, "x")], "t", NOW).await.unwrap()[0];
+    tx.commit().await.unwrap();
+    id
+}
+
 #[sqlx::test(migrations = "../../migrations")]
 async fn an_update_rewrites_only_the_child_tables_that_changed(pool: PgPool) {
     let store = common::store(pool.clone());
     let o = org(&store, 1).await;
-    let mut tx = store.begin().await.unwrap();
-    let id = tx.insert_contacts(o.id, &[full_contact(&o, "x")], "t", NOW).await.unwrap()[0];
-    tx.commit().await.unwrap();
+    let id = insert_one(&store, &o).await;
     let tables = ["contact_paths", "contact_attributes", "contact_addresses", "contact_topics"];
     let mut before = Vec::new();
     for table in tables {
@@ -118,9 +124,7 @@ async fn the_catalog_in_memory_follows_every_change_even_one_made_elsewhere(pool
 async fn a_contact_read_names_the_catalog_version_it_saw(pool: PgPool) {
     let store = common::store(pool.clone());
     let o = org(&store, 1).await;
-    let mut tx = store.begin().await.unwrap();
-    let id = tx.insert_contacts(o.id, &[full_contact(&o, "x")], "t", NOW).await.unwrap()[0];
-    tx.commit().await.unwrap();
+    let id = insert_one(&store, &o).await;
     let in_table = || async {
         sqlx::query_scalar::<_, i64>("SELECT catalog_version FROM organizations WHERE id = $1")
             .bind(o.id)
