@@ -8,6 +8,7 @@ use contacts_domain::{apply, Applied, Catalog, Contact, ContactInput, ErrorCode,
 use sha2::{Digest as _, Sha256};
 
 use crate::ports::{CatalogStore, ContactRef, ContactTx, ContactUpdate, Digest, LockedVersion, StoreError, UnitOfWork};
+use crate::retry::ATTEMPTS;
 
 /// How batch items name their contact (`idType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -117,8 +118,6 @@ fn default_items_in_flight() -> usize {
     let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
     ITEMS_IN_FLIGHT_PER_CORE * cores.max(2)
 }
-
-pub(crate) use crate::retry::ATTEMPTS;
 
 /// The batch write use cases.
 #[derive(Clone)]
@@ -319,8 +318,7 @@ impl ContactBatches {
             let mut tx = self.uow.begin().await?;
             match self.attempt(&mut *tx, org, actor, &items, &keys, &mut results, &catalog, &digests, opts).await {
                 Err(BatchError::Store(StoreError::Conflict)) if attempt < ATTEMPTS => {
-                    tracing::info!(attempt, "batch met a concurrent conflict; retrying");
-                    crate::retry::wait(attempt).await;
+                    crate::retry::after_conflict(attempt, "batch").await;
                     continue;
                 }
                 Err(e) => return Err(e),

@@ -7,8 +7,9 @@
 
 use std::collections::HashMap;
 
-use crate::batch::{ContactBatches, ItemResult, ItemStatus, ATTEMPTS};
+use crate::batch::{ContactBatches, ItemResult, ItemStatus};
 use crate::ports::{ContactRef, ContactTx, DeletedContact, StoreError};
+use crate::retry::ATTEMPTS;
 
 /// Why a delete was not carried out.
 #[derive(Debug, thiserror::Error)]
@@ -59,8 +60,7 @@ impl ContactBatches {
             let mut tx = self.uow.begin().await?;
             match delete_all(&mut *tx, org, actor, now, targets, &ids, &external_ids).await {
                 Err(DeleteError::Store(StoreError::Conflict)) if attempt < ATTEMPTS => {
-                    tracing::info!(attempt, "delete met a concurrent conflict; retrying");
-                    crate::retry::wait(attempt).await;
+                    crate::retry::after_conflict(attempt, "delete").await;
                 }
                 other => return other,
             }

@@ -160,8 +160,7 @@ impl GroupService {
                     return Err(GroupError::HasSubgroups { group: id, subgroups })
                 }
                 Err(StoreError::Conflict) if attempt < ATTEMPTS => {
-                    tracing::info!(attempt, "group deletion met a concurrent conflict; retrying");
-                    crate::retry::wait(attempt).await;
+                    crate::retry::after_conflict(attempt, "group deletion").await;
                     attempt += 1;
                 }
                 Err(e) => return Err(e.into()),
@@ -188,8 +187,7 @@ impl GroupService {
         loop {
             match self.change_once(org, group_id, contacts, change, actor).await {
                 Err(GroupError::Store(StoreError::Conflict)) if attempt < ATTEMPTS => {
-                    tracing::info!(attempt, "membership change met a concurrent conflict; retrying");
-                    crate::retry::wait(attempt).await;
+                    crate::retry::after_conflict(attempt, "membership change").await;
                     attempt += 1;
                 }
                 // The group was deleted meanwhile.

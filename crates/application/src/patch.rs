@@ -73,8 +73,7 @@ impl ContactPatches {
             let mut tx = self.uow.begin().await?;
             match attempt_patch(&mut *tx, org, actor, target, ops, if_match, &catalog).await {
                 Err(PatchContactError::Store(StoreError::Conflict)) if attempt < ATTEMPTS => {
-                    tracing::info!(attempt, "patch met a concurrent conflict; retrying");
-                    crate::retry::wait(attempt).await;
+                    crate::retry::after_conflict(attempt, "patch").await;
                 }
                 other => return other,
             }

@@ -27,8 +27,9 @@ pub(crate) fn pause(attempt: usize) -> Duration {
     Duration::from_secs_f64(base_ms as f64 * factor / 1_000.0)
 }
 
-/// Waits [`pause`]`(attempt)`.
-pub(crate) async fn wait(attempt: usize) {
+/// After try `attempt` of `what` met a conflict: says so, and waits [`pause`]`(attempt)`.
+pub(crate) async fn after_conflict(attempt: usize, what: &str) {
+    tracing::info!(attempt, "{what} met a concurrent conflict; retrying");
     tokio::time::sleep(pause(attempt)).await;
 }
 
@@ -38,8 +39,11 @@ mod tests {
 
     #[test]
     fn pauses_grow_to_a_second_and_vary() {
-        for attempt in 1..=ATTEMPTS {
-            let base = (25u64 << (attempt - 1).min(6)).min(1_000) as f64 / 1_000.0;
+        // The documented schedule, in ms, for tries 1 to 8.
+        let schedule = [25, 50, 100, 200, 400, 800, 1_000, 1_000];
+        assert_eq!(schedule.len(), ATTEMPTS);
+        for (attempt, base_ms) in (1..=ATTEMPTS).zip(schedule) {
+            let base = f64::from(base_ms) / 1_000.0;
             let pauses: Vec<f64> = (0..50).map(|_| pause(attempt).as_secs_f64()).collect();
             for p in &pauses {
                 assert!(
