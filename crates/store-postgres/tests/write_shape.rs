@@ -82,6 +82,17 @@ async fn an_update_rewrites_only_the_child_tables_that_changed(pool: PgPool) {
     assert_eq!(store.get_contact(o.id, id).await.unwrap().unwrap().data, data);
 }
 
+/// Renames a topic with plain SQL, as another server sharing the database (or a person) would.
+async fn rename_topic_by_hand(pool: &PgPool, org: i64, topic: i64, name: &str) {
+    sqlx::query("UPDATE topics SET name = $3 WHERE organization_id = $1 AND id = $2")
+        .bind(org)
+        .bind(topic)
+        .bind(name)
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
 /// The entries of a catalog, comparable.
 fn entries(c: &Catalog) -> String {
     format!("{:?}", (&c.record_types, &c.groups, &c.attributes, &c.paths, &c.topics))
@@ -99,12 +110,7 @@ async fn the_catalog_in_memory_follows_every_change_even_one_made_elsewhere(pool
     assert!(store.load_catalog(o.id).await.unwrap().topics.iter().any(|t| t.id == topic.id));
 
     // By another server sharing the database, or by hand.
-    sqlx::query("UPDATE topics SET name = 'Floods' WHERE organization_id = $1 AND id = $2")
-        .bind(o.id)
-        .bind(topic.id)
-        .execute(&pool)
-        .await
-        .unwrap();
+    rename_topic_by_hand(&pool, o.id, topic.id, "Floods").await;
     let catalog = store.load_catalog(o.id).await.unwrap();
     assert_eq!(catalog.topics.iter().find(|t| t.id == topic.id).map(|t| t.name.as_str()), Some("Floods"));
     sqlx::query("DELETE FROM topics WHERE organization_id = $1 AND id = $2")
@@ -150,12 +156,7 @@ async fn a_contact_read_names_the_catalog_version_it_saw(pool: PgPool) {
     let names = |c: &Catalog| c.topics.iter().find(|t| t.id == topic.id).map(|t| t.name.clone());
     assert_eq!(names(&store.load_catalog_at(o.id, v2).await.unwrap()).as_deref(), Some("Storms"));
 
-    sqlx::query("UPDATE topics SET name = 'Floods' WHERE organization_id = $1 AND id = $2")
-        .bind(o.id)
-        .bind(topic.id)
-        .execute(&pool)
-        .await
-        .unwrap();
+    rename_topic_by_hand(&pool, o.id, topic.id, "Floods").await;
     let (_, v3) = store.read_contact(o.id, &ContactRef::Id(id)).await.unwrap().unwrap();
     assert_ne!(v3, v2);
     assert_eq!(names(&store.load_catalog_at(o.id, v3).await.unwrap()).as_deref(), Some("Floods"));
