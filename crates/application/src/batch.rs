@@ -7,7 +7,10 @@ use std::sync::Arc;
 use contacts_domain::{apply, Applied, Catalog, Contact, ContactInput, ErrorCode, Field, FieldError, UpdateMode};
 use sha2::{Digest as _, Sha256};
 
-use crate::ports::{CatalogStore, ContactRef, ContactTx, ContactUpdate, Digest, LockedVersion, StoreError, UnitOfWork};
+use crate::ports::{
+    Actor, CatalogStore, ContactRef, ContactTx, ContactUpdate, Digest, HistoryRecord, LockedVersion, Operation,
+    StoreError, UnitOfWork,
+};
 use crate::retry::ATTEMPTS;
 
 /// How batch items name their contact (`idType`).
@@ -133,6 +136,9 @@ pub struct ContactBatches {
     running: Arc<tokio::sync::Semaphore>,
     /// The permits of `running`.
     budget: usize,
+    /// Whether writes record their history entries: always, but in the benchmark's
+    /// measurement of what recording costs ([`ContactBatches::without_history`]).
+    pub(crate) history: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -226,8 +232,17 @@ struct Planned<'a> {
 impl ContactBatches {
     /// With [`ITEMS_IN_FLIGHT_PER_CORE`] items at once per core; see [`ContactBatches::with_items_in_flight`].
     pub fn new(catalog: Arc<dyn CatalogStore>, uow: Arc<dyn UnitOfWork>, max_batch: usize) -> Self {
-        Self { catalog, uow, max_batch, running: Arc::new(tokio::sync::Semaphore::new(0)), budget: 0 }
+        Self { catalog, uow, max_batch, running: Arc::new(tokio::sync::Semaphore::new(0)), budget: 0, history: true }
             .with_items_in_flight(default_items_in_flight())
+    }
+
+    /// Batch writes and deletes that record no history entry: only to measure what recording
+    /// costs (the benchmark runs the same rounds both ways). A contact changed this way has no
+    /// entry for that version, so its history has a gap there.
+    #[must_use]
+    pub fn without_history(mut self) -> Self {
+        self.history = false;
+        self
     }
 
     /// At most `n` items (1 at least) resolved and written at once over all batches.
@@ -252,7 +267,7 @@ impl ContactBatches {
     pub async fn run(
         &self,
         org: i64,
-        actor: &str,
+        actor: &Actor,
         items: Vec<BatchItem>,
         opts: BatchOptions,
     ) -> Result<Vec<ItemResult>, BatchError> {
@@ -270,7 +285,7 @@ impl ContactBatches {
     pub async fn replace_one(
         &self,
         org: i64,
-        actor: &str,
+        actor: &Actor,
         target: &ContactRef,
         mut input: ContactInput,
     ) -> Result<ItemResult, BatchError> {
@@ -292,7 +307,7 @@ impl ContactBatches {
     async fn execute(
         &self,
         org: i64,
-        actor: &str,
+        actor: &Actor,
         items: Vec<BatchItem>,
         opts: BatchOptions,
         target: Option<Key>,
@@ -387,7 +402,7 @@ impl ContactBatches {
         &self,
         tx: &mut dyn ContactTx,
         org: i64,
-        actor: &str,
+        actor: &Actor,
         items: &[BatchItem],
         keys: &[Option<Key>],
         results: &mut [ItemResult],
@@ -476,7 +491,8 @@ impl ContactBatches {
         if opts.dry_run {
             return Ok(());
         }
-        write(tx, org, actor, items, &planned, results, digests).await?;
+        let by = Author { org, actor, now: crate::now_millis(), history: self.history };
+        write(tx, &by, items, &planned, results, digests).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -697,18 +713,27 @@ async fn check_external_ids(
     Ok(())
 }
 
-/// Writes the planned changes: one insert, one update and one membership call for the whole
-/// batch. Unchanged items are not written; only their digest is stored, when it was not.
+/// Who writes a batch, where and when.
+struct Author<'a> {
+    org: i64,
+    actor: &'a Actor,
+    now: i64,
+    /// Whether the history entries are recorded (see [`ContactBatches::without_history`]).
+    history: bool,
+}
+
+/// Writes the planned changes: one insert, one update, one membership call and one history
+/// call for the whole batch. Unchanged items are not written; only their digest is stored,
+/// when it was not.
 async fn write(
     tx: &mut dyn ContactTx,
-    org: i64,
-    actor: &str,
+    by: &Author<'_>,
     items: &[BatchItem],
     planned: &[Planned<'_>],
     results: &mut [ItemResult],
     digests: &Digests,
 ) -> Result<(), StoreError> {
-    let now = crate::now_millis();
+    let (org, actor, now) = (by.org, by.actor.name.as_str(), by.now);
     let creates: Vec<&Planned> = planned.iter().filter(|p| p.stored.is_none()).collect();
     if !creates.is_empty() {
         let data: Vec<_> = creates.iter().map(|p| p.applied.data.clone()).collect();
@@ -752,6 +777,21 @@ async fn write(
         .collect();
     if !memberships.is_empty() {
         tx.add_memberships(org, &memberships).await?;
+    }
+    let history: Vec<HistoryRecord> = planned
+        .iter()
+        .filter(|p| by.history && p.applied.changed)
+        .filter_map(|p| {
+            let (operation, version) = match p.stored {
+                None => (Operation::Created, 1),
+                Some(c) => (Operation::Updated, c.version + 1),
+            };
+            let contact_id = results[p.index].id?;
+            Some(HistoryRecord { contact_id, version, operation, data: Some(p.applied.data.clone()) })
+        })
+        .collect();
+    if !history.is_empty() {
+        tx.record_history(org, &history, by.actor, now).await?;
     }
     Ok(())
 }

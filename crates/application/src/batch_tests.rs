@@ -124,8 +124,32 @@ fn expect_lock(tx: &mut MockContactTx, db: Vec<Contact>) {
     });
 }
 
+/// `commit`, once; history entries may be recorded before it (what they hold is checked by
+/// the tests of `capture_history`).
 fn expect_commit(tx: &mut MockContactTx) {
+    allow_history(tx);
     tx.expect_commit().times(1).returning(|| Ok(()));
+}
+
+/// `record_history`, any number of times.
+fn allow_history(tx: &mut MockContactTx) {
+    tx.expect_record_history().returning(|_, _, _, _| Ok(()));
+}
+
+/// `record_history`, once, recording its entries as `(contact, version, operation, content)`.
+/// A history entry as a test reads it: `(contact, version, operation, content)`.
+type Entry = (i64, i64, Operation, Option<ContactData>);
+
+fn capture_history(tx: &mut MockContactTx) -> Arc<Mutex<Vec<Entry>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    tx.expect_record_history().times(1).returning(move |org, records, actor, _| {
+        assert_eq!((org, actor.name.as_str()), (ORG, ACTOR));
+        let mut sink = sink.lock().unwrap();
+        sink.extend(records.iter().map(|r| (r.contact_id, r.version, r.operation, r.data.clone())));
+        Ok(())
+    });
+    seen
 }
 
 /// `update_contacts`, once, recording its argument.
@@ -174,7 +198,7 @@ async fn atomic_batch_with_failures_writes_nothing_and_lists_every_failing_item(
         changed(404, "e404"),                                            // unknown contact
         item(with(same_json(3, "e3"), json!({"groupsName": ["Nope"]}))), // 301
     ];
-    let failed = rejected(uc.run(ORG, ACTOR, items, by_id(true)).await);
+    let failed = rejected(uc.run(ORG, &Actor::named(ACTOR), items, by_id(true)).await);
 
     assert_eq!(
         failed.iter().map(|r| r.index).collect::<Vec<_>>(),
@@ -226,7 +250,7 @@ async fn non_atomic_batch_writes_only_the_valid_items_and_reports_the_rest() {
         same(4, "e4"),
         changed(5, "e5"),
     ];
-    let results = uc.run(ORG, ACTOR, items, by_id(false)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), items, by_id(false)).await.unwrap();
 
     assert_eq!(
         statuses(&results),
@@ -266,7 +290,7 @@ async fn dry_run_reports_created_updated_unchanged_and_writes_nothing() {
         item(json!({"externalId": "e3", "firstName": "New", "lastName": "Person",
                     "recordTypeId": EMPLOYEE, "groups": [OPS]})),
     ];
-    let results = uc.run(ORG, ACTOR, items, opts(BatchKind::Insert, true, true)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), items, opts(BatchKind::Insert, true, true)).await.unwrap();
 
     assert_eq!(statuses(&results), vec![ItemStatus::Updated, ItemStatus::Unchanged, ItemStatus::Created]);
     assert_eq!((results[0].id, results[0].version), (Some(1), Some(4)));
@@ -287,7 +311,7 @@ async fn dry_run_non_atomic_reports_failures_and_writes_nothing() {
     let mut o = by_id(false);
     o.dry_run = true;
     let items = vec![changed(1, "e1"), changed(2, "e2")];
-    let results = uc.run(ORG, ACTOR, items, o).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), items, o).await.unwrap();
 
     assert_eq!(statuses(&results), vec![ItemStatus::Updated, ItemStatus::Failed]);
     assert_eq!(codes(&results[1]), vec![ErrorCode::ContactNotFound]);
@@ -309,7 +333,7 @@ async fn unchanged_items_are_not_written_and_keep_their_version() {
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
     let items = vec![same(1, "e1"), changed(2, "e2"), item(with(same_json(3, "e3"), json!({"groupsName": ["Ops"]})))];
-    let results = uc.run(ORG, ACTOR, items, by_id(true)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), items, by_id(true)).await.unwrap();
 
     assert_eq!(statuses(&results), vec![ItemStatus::Unchanged, ItemStatus::Updated, ItemStatus::Unchanged]);
     assert_eq!((results[0].id, results[0].version), (Some(1), Some(3)));
@@ -326,10 +350,11 @@ async fn all_unchanged_batch_makes_no_write_call() {
     let mut tx = MockContactTx::new();
     expect_lock(&mut tx, vec![stored(1, "e1", 3), stored(2, "e2", 8)]);
     // commit of an empty transaction is harmless; no insert / update / memberships.
+    allow_history(&mut tx);
     tx.expect_commit().times(..=1).returning(|| Ok(()));
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let results = uc.run(ORG, ACTOR, vec![same(1, "e1"), same(2, "e2")], by_id(true)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), vec![same(1, "e1"), same(2, "e2")], by_id(true)).await.unwrap();
     assert_eq!(statuses(&results), vec![ItemStatus::Unchanged, ItemStatus::Unchanged]);
     assert_eq!(results.iter().map(|r| r.version).collect::<Vec<_>>(), vec![Some(3), Some(8)]);
 }
@@ -344,7 +369,7 @@ async fn joining_a_new_group_alone_is_a_change() {
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
     let items = vec![item(with(same_json(1, "e1"), json!({"groups": [OPS]})))];
-    let results = uc.run(ORG, ACTOR, items, by_id(true)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), items, by_id(true)).await.unwrap();
     assert_eq!(results[0].status, ItemStatus::Updated);
     assert_eq!(results[0].version, Some(3));
     assert_eq!(updates.lock().unwrap()[0].version, 3);
@@ -396,7 +421,7 @@ async fn fifty_items_read_the_catalog_once_and_write_in_one_call_each() {
             }))
         })
         .collect();
-    let results = uc.run(ORG, ACTOR, items, by_id(true)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), items, by_id(true)).await.unwrap();
     assert_eq!(results.len(), N as usize);
     assert!(results.iter().all(|r| r.status == ItemStatus::Updated));
 }
@@ -417,7 +442,7 @@ async fn version_mismatch_is_330_and_a_matching_version_is_applied() {
         item(with(same_json(1, "e1"), json!({"version": 2, "firstName": "Changed"}))),
         item(with(same_json(2, "e2"), json!({"version": "5", "firstName": "Changed"}))),
     ];
-    let results = uc.run(ORG, ACTOR, items, by_id(false)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), items, by_id(false)).await.unwrap();
 
     assert_eq!(results[0].status, ItemStatus::Failed);
     assert_eq!(results[0].id, Some(1));
@@ -435,7 +460,8 @@ async fn unknown_id_is_contact_not_found() {
     expect_lock(&mut tx, vec![stored(1, "e1", 1)]);
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let failed = rejected(uc.run(ORG, ACTOR, vec![same(1, "e1"), changed(999, "e999")], by_id(true)).await);
+    let failed =
+        rejected(uc.run(ORG, &Actor::named(ACTOR), vec![same(1, "e1"), changed(999, "e999")], by_id(true)).await);
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].index, 1);
     assert_eq!(failed[0].id, Some(999));
@@ -453,7 +479,7 @@ async fn unknown_external_id_is_contact_not_found() {
 
     let items = vec![item(json!({"externalId": "ghost", "firstName": "A", "lastName": "B",
                                   "recordTypeId": EMPLOYEE}))];
-    let failed = rejected(uc.run(ORG, ACTOR, items, by_external_id(true)).await);
+    let failed = rejected(uc.run(ORG, &Actor::named(ACTOR), items, by_external_id(true)).await);
     assert_eq!(codes(&failed[0]), vec![ErrorCode::ContactNotFound]);
     assert_eq!(failed[0].errors[0].field, "externalId");
     assert_eq!(failed[0].errors[0].message, "Contact ghost not found.");
@@ -467,7 +493,7 @@ async fn missing_id_is_missing_contact_id() {
 
     let no_id = json!({"externalId": "e1", "firstName": "A", "lastName": "B",
                        "recordTypeId": EMPLOYEE});
-    let failed = rejected(uc.run(ORG, ACTOR, vec![same(1, "e1"), item(no_id)], by_id(true)).await);
+    let failed = rejected(uc.run(ORG, &Actor::named(ACTOR), vec![same(1, "e1"), item(no_id)], by_id(true)).await);
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].index, 1);
     assert_eq!(failed[0].id, None);
@@ -486,7 +512,7 @@ async fn missing_external_id_under_id_type_external_id_is_missing_contact_id() {
         item(json!({"externalId": "  ", "firstName": "A", "lastName": "B",
                     "recordTypeId": EMPLOYEE})),
     ];
-    let failed = rejected(uc.run(ORG, ACTOR, items, by_external_id(true)).await);
+    let failed = rejected(uc.run(ORG, &Actor::named(ACTOR), items, by_external_id(true)).await);
     assert_eq!(failed.len(), 2);
     for f in &failed {
         assert_eq!(codes(f), vec![ErrorCode::MissingContactId]);
@@ -507,7 +533,7 @@ async fn the_same_contact_twice_fails_the_second_with_321() {
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
     let items = vec![changed(1, "e1"), item(with(same_json(1, "e1"), json!({"id": "1", "lastName": "Other"})))];
-    let results = uc.run(ORG, ACTOR, items, by_id(false)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), items, by_id(false)).await.unwrap();
 
     assert_eq!(statuses(&results), vec![ItemStatus::Updated, ItemStatus::Failed]);
     assert_eq!(results[1].id, Some(1));
@@ -524,7 +550,7 @@ async fn too_many_items_is_rejected_before_any_port_call() {
     // Mocks without expectations: any call panics.
     let uc = batches(MockCatalogStore::new(), MockUnitOfWork::new(), 2);
     let items = vec![same(1, "e1"), same(2, "e2"), same(3, "e3")];
-    match uc.run(ORG, ACTOR, items, by_id(true)).await {
+    match uc.run(ORG, &Actor::named(ACTOR), items, by_id(true)).await {
         Err(BatchError::TooLarge { limit, got }) => assert_eq!((limit, got), (2, 3)),
         other => panic!("expected TooLarge, got {other:?}"),
     }
@@ -534,9 +560,10 @@ async fn too_many_items_is_rejected_before_any_port_call() {
 async fn exactly_the_limit_is_accepted() {
     let mut tx = MockContactTx::new();
     expect_lock(&mut tx, vec![stored(1, "e1", 1), stored(2, "e2", 1)]);
+    allow_history(&mut tx);
     tx.expect_commit().times(..=1).returning(|| Ok(()));
     let uc = batches(catalog_store(), one_tx(tx), 2);
-    let results = uc.run(ORG, ACTOR, vec![same(1, "e1"), same(2, "e2")], by_id(true)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), vec![same(1, "e1"), same(2, "e2")], by_id(true)).await.unwrap();
     assert_eq!(results.len(), 2);
 }
 
@@ -552,6 +579,7 @@ fn updating_tx(commit: fn() -> Result<(), StoreError>) -> MockContactTx {
         .withf(|_, u, _, _| u.len() == 1 && u[0].id == 1 && u[0].version == 2)
         .times(1)
         .returning(|_, _, _, _| Ok(()));
+    allow_history(&mut tx);
     tx.expect_commit().times(1).returning(commit);
     tx
 }
@@ -572,7 +600,7 @@ async fn a_conflict_at_commit_is_retried_in_a_new_transaction() {
     // The catalog is read once, not once per attempt.
     let uc = batches(catalog_store(), uow, 100);
 
-    let results = uc.run(ORG, ACTOR, vec![changed(1, "e1")], by_id(true)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), vec![changed(1, "e1")], by_id(true)).await.unwrap();
     assert_eq!(begun.load(Ordering::SeqCst), 2);
     assert_eq!(results.len(), 1);
     assert_eq!(results[0].status, ItemStatus::Updated);
@@ -591,7 +619,7 @@ async fn a_conflict_while_locking_is_retried_too() {
     uow.expect_begin().times(1).in_sequence(&mut seq).return_once(move || Ok(Box::new(second) as Box<dyn ContactTx>));
     let uc = batches(catalog_store(), uow, 100);
 
-    let results = uc.run(ORG, ACTOR, vec![changed(1, "e1")], by_id(true)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), vec![changed(1, "e1")], by_id(true)).await.unwrap();
     assert_eq!(results[0].status, ItemStatus::Updated);
 }
 
@@ -603,7 +631,7 @@ async fn conflicts_that_persist_give_up_after_a_bounded_number_of_attempts() {
         .returning(|| Ok(Box::new(updating_tx(|| Err(StoreError::Conflict))) as Box<dyn ContactTx>));
     let uc = batches(catalog_store(), uow, 100);
 
-    let r = uc.run(ORG, ACTOR, vec![changed(1, "e1")], by_id(true)).await;
+    let r = uc.run(ORG, &Actor::named(ACTOR), vec![changed(1, "e1")], by_id(true)).await;
     assert!(matches!(r, Err(BatchError::Store(StoreError::Conflict))), "{r:?}");
 }
 
@@ -615,7 +643,7 @@ async fn a_non_transient_store_error_is_not_retried() {
     // begin exactly once; commit never.
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let r = uc.run(ORG, ACTOR, vec![changed(1, "e1")], by_id(true)).await;
+    let r = uc.run(ORG, &Actor::named(ACTOR), vec![changed(1, "e1")], by_id(true)).await;
     assert!(matches!(r, Err(BatchError::Store(StoreError::Unknown(_)))), "{r:?}");
 }
 
@@ -642,12 +670,74 @@ async fn insert_batch_creates_new_contacts_and_updates_existing_ones() {
         item(json!({"externalId": "new", "firstName": "N", "lastName": "P",
                     "recordTypeId": EMPLOYEE, "groups": [OPS]})),
     ];
-    let results = uc.run(ORG, ACTOR, items, opts(BatchKind::Insert, true, false)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), items, opts(BatchKind::Insert, true, false)).await.unwrap();
 
     assert_eq!(statuses(&results), vec![ItemStatus::Updated, ItemStatus::Created]);
     assert_eq!((results[0].id, results[0].version), (Some(1), Some(5)));
     assert_eq!((results[1].id, results[1].version), (Some(77), Some(1)));
     assert_eq!(updates.lock().unwrap()[0].id, 1);
+}
+
+/// One history call per batch: an entry per created (version 1) and changed (version + 1)
+/// contact, with the content written; an unchanged item has none.
+#[tokio::test]
+async fn history_records_each_created_and_changed_contact_once_and_no_unchanged_one() {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "e1", 4), stored(2, "e2", 7)]);
+    tx.expect_insert_contacts().times(1).returning(|_, _, _, _| Ok(vec![77]));
+    let updates = capture_updates(&mut tx);
+    let history = capture_history(&mut tx);
+    tx.expect_commit().times(1).returning(|| Ok(()));
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+    let items = vec![
+        item(with(same_json(1, "e1"), json!({"firstName": "Changed"}))),
+        same(2, "e2"),
+        item(json!({"externalId": "new", "firstName": "N", "lastName": "P", "recordTypeId": EMPLOYEE})),
+    ];
+    let results = uc.run(ORG, &Actor::named(ACTOR), items, opts(BatchKind::Insert, true, false)).await.unwrap();
+    assert_eq!(statuses(&results), vec![ItemStatus::Updated, ItemStatus::Unchanged, ItemStatus::Created]);
+    let written = updates.lock().unwrap()[0].data.clone();
+    assert_eq!(written.first_name, "Changed");
+    let recorded = history.lock().unwrap().clone();
+    let created = ContactData {
+        external_id: "new".into(),
+        first_name: "N".into(),
+        last_name: "P".into(),
+        record_type_id: EMPLOYEE,
+        ..ContactData::default()
+    };
+    assert_eq!(recorded, vec![(1, 5, Operation::Updated, Some(written)), (77, 1, Operation::Created, Some(created))]);
+}
+
+/// A batch that changes nothing, and a dry run, record no history (no `record_history`
+/// expectation: a call would panic).
+#[tokio::test]
+async fn an_unchanged_batch_and_a_dry_run_record_no_history() {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "e1", 4)]);
+    tx.expect_commit().times(..=1).returning(|| Ok(()));
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+    let results = uc.run(ORG, &Actor::named(ACTOR), vec![same(1, "e1")], by_id(true)).await.unwrap();
+    assert_eq!(statuses(&results), vec![ItemStatus::Unchanged]);
+
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "e1", 4)]);
+    let uc = batches(catalog_store(), one_tx(tx), 100);
+    let dry = opts(BatchKind::Update { id_type: IdType::Id, mode: UpdateMode::Full }, true, true);
+    let results = uc.run(ORG, &Actor::named(ACTOR), vec![changed(1, "e1")], dry).await.unwrap();
+    assert_eq!(statuses(&results), vec![ItemStatus::Updated]);
+}
+
+/// `without_history` (the benchmark's comparison): the same writes, no entry.
+#[tokio::test]
+async fn batches_without_history_write_the_same_and_record_nothing() {
+    let mut tx = MockContactTx::new();
+    expect_lock(&mut tx, vec![stored(1, "e1", 4)]);
+    let updates = capture_updates(&mut tx);
+    tx.expect_commit().times(1).returning(|| Ok(()));
+    let uc = batches(catalog_store(), one_tx(tx), 100).without_history();
+    let results = uc.run(ORG, &Actor::named(ACTOR), vec![changed(1, "e1")], by_id(true)).await.unwrap();
+    assert_eq!((statuses(&results), updates.lock().unwrap().len()), (vec![ItemStatus::Updated], 1));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -665,7 +755,8 @@ async fn a_rename_to_an_external_id_owned_outside_the_batch_is_310() {
     // atomic: nothing written.
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let failed = rejected(uc.run(ORG, ACTOR, vec![changed(2, "b"), same(1, "taken")], by_id(true)).await);
+    let failed =
+        rejected(uc.run(ORG, &Actor::named(ACTOR), vec![changed(2, "b"), same(1, "taken")], by_id(true)).await);
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].index, 1);
     assert_eq!(failed[0].id, Some(1));
@@ -681,7 +772,8 @@ async fn two_items_claiming_one_external_id_fail_the_second_with_310() {
     tx.expect_external_id_owners().returning(|_, _| Ok(vec![]));
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let failed = rejected(uc.run(ORG, ACTOR, vec![same(1, "fresh"), same(2, "fresh")], by_id(true)).await);
+    let failed =
+        rejected(uc.run(ORG, &Actor::named(ACTOR), vec![same(1, "fresh"), same(2, "fresh")], by_id(true)).await);
     assert_eq!(failed.iter().map(|r| r.index).collect::<Vec<_>>(), vec![1]);
     assert_eq!(codes(&failed[0]), vec![ErrorCode::ExternalIdTaken]);
 }
@@ -697,7 +789,7 @@ async fn a_rename_onto_an_external_id_another_item_keeps_fails_the_rename_only()
     expect_commit(&mut tx);
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let results = uc.run(ORG, ACTOR, vec![same(1, "b"), changed(2, "b")], by_id(false)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), vec![same(1, "b"), changed(2, "b")], by_id(false)).await.unwrap();
 
     assert_eq!(statuses(&results), vec![ItemStatus::Failed, ItemStatus::Updated]);
     assert_eq!(codes(&results[0]), vec![ErrorCode::ExternalIdTaken]);
@@ -720,7 +812,7 @@ async fn swapping_external_ids_inside_one_batch_is_allowed() {
     expect_commit(&mut tx);
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let results = uc.run(ORG, ACTOR, vec![same(1, "b"), same(2, "a")], by_id(true)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), vec![same(1, "b"), same(2, "a")], by_id(true)).await.unwrap();
 
     assert_eq!(statuses(&results), vec![ItemStatus::Updated, ItemStatus::Updated]);
     assert_eq!(results[0].external_id.as_deref(), Some("b"));
@@ -741,10 +833,11 @@ async fn taking_the_external_id_of_a_contact_that_fails_to_leave_it_is_310() {
     expect_lock(&mut tx, vec![stored(1, "a", 1), stored(2, "c", 1)]);
     tx.expect_external_id_owners().times(1).returning(|_, _| Ok(vec![("z".to_owned(), 99), ("a".to_owned(), 1)]));
     // Neither item may be written; an empty commit is harmless.
+    allow_history(&mut tx);
     tx.expect_commit().times(..=1).returning(|| Ok(()));
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let results = uc.run(ORG, ACTOR, vec![same(1, "z"), same(2, "a")], by_id(false)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), vec![same(1, "z"), same(2, "a")], by_id(false)).await.unwrap();
 
     assert_eq!(statuses(&results), vec![ItemStatus::Failed, ItemStatus::Failed]);
     assert_eq!(codes(&results[0]), vec![ErrorCode::ExternalIdTaken]);
@@ -763,7 +856,7 @@ async fn taking_the_external_id_of_a_contact_whose_item_failed_validation_is_310
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
     let items = vec![item(with(same_json(1, "z"), json!({"recordTypeId": 999}))), same(2, "a")];
-    let failed = rejected(uc.run(ORG, ACTOR, items, by_id(true)).await);
+    let failed = rejected(uc.run(ORG, &Actor::named(ACTOR), items, by_id(true)).await);
     assert_eq!(failed.len(), 2);
     assert_eq!(codes(&failed[0]), vec![ErrorCode::RecordTypeNotFound]);
     assert_eq!(codes(&failed[1]), vec![ErrorCode::ExternalIdTaken]);
@@ -777,10 +870,12 @@ async fn a_duplicate_claim_that_fails_does_not_free_the_external_id_it_keeps() {
     let mut tx = MockContactTx::new();
     expect_lock(&mut tx, vec![stored(1, "a", 1), stored(2, "b", 1), stored(3, "d", 1)]);
     tx.expect_external_id_owners().times(1).returning(|_, _| Ok(vec![("a".to_owned(), 1), ("b".to_owned(), 2)]));
+    allow_history(&mut tx);
     tx.expect_commit().times(..=1).returning(|| Ok(()));
     let uc = batches(catalog_store(), one_tx(tx), 100);
 
-    let results = uc.run(ORG, ACTOR, vec![same(3, "a"), same(1, "b"), same(2, "a")], by_id(false)).await.unwrap();
+    let results =
+        uc.run(ORG, &Actor::named(ACTOR), vec![same(3, "a"), same(1, "b"), same(2, "a")], by_id(false)).await.unwrap();
 
     assert_eq!(statuses(&results), vec![ItemStatus::Failed, ItemStatus::Failed, ItemStatus::Failed]);
     for r in &results {
@@ -810,7 +905,7 @@ async fn create_inserts_a_new_external_id() {
     let results = uc
         .run(
             ORG,
-            ACTOR,
+            &Actor::named(ACTOR),
             vec![item(
                 json!({"id": 1, "externalId": "new", "firstName": "N", "lastName": "L", "recordTypeId": EMPLOYEE}),
             )],
@@ -826,7 +921,7 @@ async fn create_with_an_existing_external_id_is_310_and_writes_nothing() {
     let mut tx = MockContactTx::new();
     expect_lock(&mut tx, vec![stored(1, "e1", 1)]);
     let uc = batches(catalog_store(), one_tx(tx), 100);
-    let failed = rejected(uc.run(ORG, ACTOR, vec![changed(1, "e1")], create()).await);
+    let failed = rejected(uc.run(ORG, &Actor::named(ACTOR), vec![changed(1, "e1")], create()).await);
     assert_eq!(codes(&failed[0]), vec![ErrorCode::ExternalIdTaken]);
     assert_eq!(failed[0].errors[0].message, "externalId e1 already belongs to contact 1");
 }
@@ -842,7 +937,7 @@ async fn replace_one_by_id_ignores_the_body_id() {
     expect_commit(&mut tx);
     let uc = batches(catalog_store(), one_tx(tx), 100);
     let input = serde_json::from_value(with(same_json(2, "e1"), json!({"firstName": "Changed"}))).unwrap();
-    let r = uc.replace_one(ORG, ACTOR, &ContactRef::Id(1), input).await.unwrap();
+    let r = uc.replace_one(ORG, &Actor::named(ACTOR), &ContactRef::Id(1), input).await.unwrap();
     assert_eq!((r.id, r.status, r.version), (Some(1), ItemStatus::Updated, Some(4)));
     assert_eq!(updates.lock().unwrap()[0].id, 1);
 }
@@ -857,7 +952,7 @@ async fn replace_one_by_external_id_renames_or_keeps_the_uris_external_id() {
     expect_commit(&mut tx);
     let uc = batches(catalog_store(), one_tx(tx), 100);
     let input = serde_json::from_value(same_json(1, "e9")).unwrap();
-    let r = uc.replace_one(ORG, ACTOR, &ContactRef::ExternalId("e1".into()), input).await.unwrap();
+    let r = uc.replace_one(ORG, &Actor::named(ACTOR), &ContactRef::ExternalId("e1".into()), input).await.unwrap();
     assert_eq!((r.id, r.status, r.external_id.as_deref()), (Some(1), ItemStatus::Updated, Some("e9")));
     assert_eq!(updates.lock().unwrap()[0].data.external_id, "e9");
 
@@ -868,7 +963,7 @@ async fn replace_one_by_external_id_renames_or_keeps_the_uris_external_id() {
     let uc = batches(catalog_store(), one_tx(tx), 100);
     let input =
         serde_json::from_value(json!({"firstName": "First", "lastName": "Last1", "recordTypeId": EMPLOYEE})).unwrap();
-    let r = uc.replace_one(ORG, ACTOR, &ContactRef::ExternalId("e1".into()), input).await.unwrap();
+    let r = uc.replace_one(ORG, &Actor::named(ACTOR), &ContactRef::ExternalId("e1".into()), input).await.unwrap();
     assert_eq!((r.status, r.version), (ItemStatus::Unchanged, Some(1)));
 }
 
@@ -878,8 +973,9 @@ async fn replace_one_of_an_unknown_contact_or_with_a_stale_version_fails() {
     expect_lock(&mut tx, vec![stored(1, "e1", 2)]);
     let uc = batches(catalog_store(), one_tx(tx), 100);
     let input = serde_json::from_value(same_json(1, "x")).unwrap();
-    let failed =
-        rejected(uc.replace_one(ORG, ACTOR, &ContactRef::ExternalId("nope".into()), input).await.map(|r| vec![r]));
+    let failed = rejected(
+        uc.replace_one(ORG, &Actor::named(ACTOR), &ContactRef::ExternalId("nope".into()), input).await.map(|r| vec![r]),
+    );
     assert_eq!(codes(&failed[0]), vec![ErrorCode::ContactNotFound]);
     assert_eq!(failed[0].errors[0].message, "Contact nope not found.");
 
@@ -887,7 +983,7 @@ async fn replace_one_of_an_unknown_contact_or_with_a_stale_version_fails() {
     expect_lock(&mut tx, vec![stored(1, "e1", 2)]);
     let uc = batches(catalog_store(), one_tx(tx), 100);
     let input = serde_json::from_value(with(same_json(1, "e1"), json!({"version": 1}))).unwrap();
-    let failed = rejected(uc.replace_one(ORG, ACTOR, &ContactRef::Id(1), input).await.map(|r| vec![r]));
+    let failed = rejected(uc.replace_one(ORG, &Actor::named(ACTOR), &ContactRef::Id(1), input).await.map(|r| vec![r]));
     assert_eq!(codes(&failed[0]), vec![ErrorCode::VersionMismatch]);
 }
 
@@ -961,6 +1057,23 @@ impl ContactTx for CountingTx {
     ) -> Result<Vec<crate::ports::DeletedContact>, StoreError> {
         Ok(Vec::new())
     }
+    async fn record_history(&mut self, _: i64, _: &[HistoryRecord], _: &Actor, _: i64) -> Result<(), StoreError> {
+        Ok(())
+    }
+    async fn lock_any_contact(&mut self, _: i64, _: &ContactRef) -> Result<Option<Contact>, StoreError> {
+        Ok(None)
+    }
+    async fn history_state(
+        &mut self,
+        _: i64,
+        _: i64,
+        _: Option<i64>,
+    ) -> Result<Option<crate::ports::HistoryState>, StoreError> {
+        Ok(None)
+    }
+    async fn revive_contact(&mut self, _: i64, _: i64, _: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
     async fn commit(&mut self) -> Result<(), StoreError> {
         tokio::task::yield_now().await;
         self.0.open.fetch_sub(1, Ordering::SeqCst);
@@ -975,7 +1088,7 @@ async fn peak_of_six(batches: ContactBatches, uow: &CountingUow) -> usize {
         let item =
             item(json!({"externalId": format!("e{i}"), "firstName": "F", "lastName": "L", "recordTypeId": EMPLOYEE}));
         let batches = batches.clone();
-        async move { batches.run(ORG, ACTOR, vec![item], opts).await }
+        async move { batches.run(ORG, &Actor::named(ACTOR), vec![item], opts).await }
     });
     for result in futures::future::join_all(runs).await {
         assert_eq!(result.unwrap()[0].status, ItemStatus::Created);
@@ -1050,7 +1163,7 @@ async fn digest_found_the_slow_way(contact: &Contact, item: BatchItem, opts: Bat
     let stored = capture_digests(&mut tx);
     expect_commit(&mut tx);
     let uc = batches(catalog_store(), digests_uow(vec![row(contact, None)], Some(tx)), 10);
-    let results = uc.run(ORG, ACTOR, vec![item], opts).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), vec![item], opts).await.unwrap();
     assert_eq!(statuses(&results), vec![ItemStatus::Unchanged]);
     let stored = stored.lock().unwrap().clone();
     assert_eq!(stored.iter().map(|d| (d.0, d.1)).collect::<Vec<_>>(), vec![(contact.id, contact.version)]);
@@ -1064,7 +1177,7 @@ async fn an_unchanged_item_stores_its_digest_and_is_then_answered_without_a_tran
 
     // Sent again: one read of the digests, no transaction (begin has no expectation).
     let uc = batches(catalog_store(), digests_uow(vec![row(&contact, Some(digest))], None), 10);
-    let results = uc.run(ORG, ACTOR, vec![texted(same(1, "e1"), 1)], by_id(true)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), vec![texted(same(1, "e1"), 1)], by_id(true)).await.unwrap();
     assert_eq!(
         results,
         vec![ItemResult {
@@ -1079,7 +1192,7 @@ async fn an_unchanged_item_stores_its_digest_and_is_then_answered_without_a_tran
     // By externalId too, and in a dry run.
     let uc = batches(catalog_store(), digests_uow(vec![row(&contact, Some(digest))], None), 10);
     let dry = opts(BatchKind::Update { id_type: IdType::ExternalId, mode: UpdateMode::Full }, true, true);
-    let results = uc.run(ORG, ACTOR, vec![texted(same(1, "e1"), 1)], dry).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), vec![texted(same(1, "e1"), 1)], dry).await.unwrap();
     assert_eq!((results[0].status, results[0].id, results[0].version), (ItemStatus::Unchanged, Some(1), Some(3)));
 
     // Another text (even one meaning the same) is not vouched for by that digest: the slow way.
@@ -1088,7 +1201,7 @@ async fn an_unchanged_item_stores_its_digest_and_is_then_answered_without_a_tran
     let restored = capture_digests(&mut tx);
     expect_commit(&mut tx);
     let uc = batches(catalog_store(), digests_uow(vec![row(&contact, Some(digest))], Some(tx)), 10);
-    let results = uc.run(ORG, ACTOR, vec![texted(same(1, "e1"), 2)], by_id(true)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), vec![texted(same(1, "e1"), 2)], by_id(true)).await.unwrap();
     assert_eq!(statuses(&results), vec![ItemStatus::Unchanged]);
     assert_ne!(restored.lock().unwrap()[0].2, digest);
 }
@@ -1101,7 +1214,7 @@ async fn a_changed_item_stores_its_digest_bound_to_the_new_version() {
     let updates = capture_updates(&mut tx);
     expect_commit(&mut tx);
     let uc = batches(catalog_store(), digests_uow(vec![row(&contact, None)], Some(tx)), 10);
-    let results = uc.run(ORG, ACTOR, vec![texted(changed(1, "e1"), 1)], by_id(true)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), vec![texted(changed(1, "e1"), 1)], by_id(true)).await.unwrap();
     assert_eq!(statuses(&results), vec![ItemStatus::Updated]);
     let update = updates.lock().unwrap()[0].clone();
     let digest = update.digest.expect("a digest stored with the update");
@@ -1109,7 +1222,7 @@ async fn a_changed_item_stores_its_digest_bound_to_the_new_version() {
 
     // Sent again: unchanged at version 2, the fast way.
     let uc = batches(catalog_store(), digests_uow(vec![row(&written, Some(digest))], None), 10);
-    let results = uc.run(ORG, ACTOR, vec![texted(changed(1, "e1"), 1)], by_id(true)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), vec![texted(changed(1, "e1"), 1)], by_id(true)).await.unwrap();
     assert_eq!((results[0].status, results[0].version), (ItemStatus::Unchanged, Some(2)));
 
     // Another write since (version 3, the digest left as it was, e.g. a PATCH that changed the
@@ -1120,7 +1233,7 @@ async fn a_changed_item_stores_its_digest_bound_to_the_new_version() {
     let updates = capture_updates(&mut tx);
     expect_commit(&mut tx);
     let uc = batches(catalog_store(), digests_uow(vec![row(&patched, Some(digest))], Some(tx)), 10);
-    let results = uc.run(ORG, ACTOR, vec![texted(changed(1, "e1"), 1)], by_id(true)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), vec![texted(changed(1, "e1"), 1)], by_id(true)).await.unwrap();
     assert_eq!((results[0].status, results[0].version), (ItemStatus::Updated, Some(4)));
     assert_eq!(updates.lock().unwrap()[0].version, 4);
 }
@@ -1135,7 +1248,7 @@ async fn an_item_naming_an_older_version_is_not_answered_by_the_digest_it_wrote(
     let updates = capture_updates(&mut tx);
     expect_commit(&mut tx);
     let uc = batches(catalog_store(), digests_uow(vec![row(&contact, None)], Some(tx)), 10);
-    uc.run(ORG, ACTOR, vec![item()], by_id(true)).await.unwrap();
+    uc.run(ORG, &Actor::named(ACTOR), vec![item()], by_id(true)).await.unwrap();
     let update = updates.lock().unwrap()[0].clone();
     let written = Contact { data: update.data, version: 2, ..contact.clone() };
 
@@ -1143,7 +1256,7 @@ async fn an_item_naming_an_older_version_is_not_answered_by_the_digest_it_wrote(
     let mut tx = MockContactTx::new();
     expect_lock(&mut tx, vec![written.clone()]);
     let uc = batches(catalog_store(), digests_uow(vec![row(&written, update.digest)], Some(tx)), 10);
-    let failed = rejected(uc.run(ORG, ACTOR, vec![item()], by_id(true)).await);
+    let failed = rejected(uc.run(ORG, &Actor::named(ACTOR), vec![item()], by_id(true)).await);
     assert_eq!(codes(&failed[0]), vec![ErrorCode::VersionMismatch]);
 }
 
@@ -1165,7 +1278,7 @@ async fn a_catalog_change_or_another_update_mode_voids_a_stored_digest() {
     capture_digests(&mut tx);
     expect_commit(&mut tx);
     let uc = batches(grown, digests_uow(vec![row(&contact, Some(digest))], Some(tx)), 10);
-    let results = uc.run(ORG, ACTOR, vec![texted(same(1, "e1"), 1)], by_id(true)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), vec![texted(same(1, "e1"), 1)], by_id(true)).await.unwrap();
     assert_eq!(statuses(&results), vec![ItemStatus::Unchanged]);
 
     // updateType=partial: the slow way too.
@@ -1175,7 +1288,7 @@ async fn a_catalog_change_or_another_update_mode_voids_a_stored_digest() {
     expect_commit(&mut tx);
     let partial = opts(BatchKind::Update { id_type: IdType::Id, mode: UpdateMode::Partial }, true, false);
     let uc = batches(catalog_store(), digests_uow(vec![row(&contact, Some(digest))], Some(tx)), 10);
-    let results = uc.run(ORG, ACTOR, vec![texted(same(1, "e1"), 1)], partial).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), vec![texted(same(1, "e1"), 1)], partial).await.unwrap();
     assert_eq!(statuses(&results), vec![ItemStatus::Unchanged]);
 }
 
@@ -1207,7 +1320,7 @@ async fn in_a_partly_matching_batch_matched_items_are_locked_not_read() {
     let rows = vec![row(&one, Some(digest)), row(&two, None), row(&three, None)];
     let uc = batches(catalog_store(), digests_uow(rows, Some(tx)), 10);
     let items = vec![texted(same(1, "e1"), 1), texted(same(2, "e2"), 2), texted(changed(3, "e3"), 3)];
-    let results = uc.run(ORG, ACTOR, items, by_id(true)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), items, by_id(true)).await.unwrap();
     assert_eq!(statuses(&results), vec![ItemStatus::Unchanged, ItemStatus::Unchanged, ItemStatus::Updated]);
     assert_eq!((results[0].id, results[0].external_id.as_deref(), results[0].version), (Some(1), Some("e1"), Some(3)));
     // Item 0's digest is stored already; item 1's is stored now; item 2's goes with its update.
@@ -1236,7 +1349,7 @@ async fn a_matched_contact_written_before_the_lock_is_read_and_applied() {
     let rows = vec![row(&one, Some(digest)), row(&three, None)];
     let uc = batches(catalog_store(), digests_uow(rows, Some(tx)), 10);
     let items = vec![texted(same(1, "e1"), 1), texted(changed(3, "e3"), 3)];
-    let results = uc.run(ORG, ACTOR, items, by_id(true)).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), items, by_id(true)).await.unwrap();
     assert_eq!(statuses(&results), vec![ItemStatus::Updated, ItemStatus::Updated]);
     assert_eq!(results[0].version, Some(5));
     let updates = updates.lock().unwrap().clone();
@@ -1273,7 +1386,7 @@ async fn matched_contacts_whose_external_ids_were_swapped_meanwhile_are_read_and
     let uc = batches(catalog_store(), digests_uow(rows, Some(tx)), 10);
     // The items name e1 and e2: now contacts 2 and 1, whose other fields they change.
     let items = vec![texted(same(1, "e1"), 1), texted(same(2, "e2"), 2), texted(changed(3, "e3"), 3)];
-    let results = uc.run(ORG, ACTOR, items, by_ext).await.unwrap();
+    let results = uc.run(ORG, &Actor::named(ACTOR), items, by_ext).await.unwrap();
     assert_eq!(
         results.iter().map(|r| (r.id, r.status)).collect::<Vec<_>>(),
         vec![(Some(2), ItemStatus::Updated), (Some(1), ItemStatus::Updated), (Some(3), ItemStatus::Updated)]

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use crate::batch::{ContactBatches, ItemResult, ItemStatus};
-use crate::ports::{ContactRef, ContactTx, DeletedContact, StoreError};
+use crate::ports::{Actor, ContactRef, ContactTx, DeletedContact, HistoryRecord, Operation, StoreError};
 use crate::retry::ATTEMPTS;
 
 /// Why a delete was not carried out.
@@ -34,7 +34,12 @@ impl ContactBatches {
     /// [`DeleteError::TooLarge`] over the batch limit; [`DeleteError::NotFound`] listing every
     /// target that is not an active contact of `org`; [`DeleteError::Store`] when the store
     /// fails.
-    pub async fn delete(&self, org: i64, actor: &str, targets: &[ContactRef]) -> Result<Vec<ItemResult>, DeleteError> {
+    pub async fn delete(
+        &self,
+        org: i64,
+        actor: &Actor,
+        targets: &[ContactRef],
+    ) -> Result<Vec<ItemResult>, DeleteError> {
         if targets.len() > self.max_batch {
             return Err(DeleteError::TooLarge { limit: self.max_batch, got: targets.len() });
         }
@@ -58,7 +63,8 @@ impl ContactBatches {
         loop {
             attempt += 1;
             let mut tx = self.uow.begin().await?;
-            match delete_all(&mut *tx, org, actor, now, targets, &ids, &external_ids).await {
+            let by = Deleter { org, actor, now, history: self.history };
+            match delete_all(&mut *tx, &by, targets, &ids, &external_ids).await {
                 Err(DeleteError::Store(StoreError::Conflict)) if attempt < ATTEMPTS => {
                     crate::retry::after_conflict(attempt, "delete").await;
                 }
@@ -68,17 +74,26 @@ impl ContactBatches {
     }
 }
 
-/// One attempt: delete, check that every target was found (else roll back), commit.
+/// Who deletes, where and when.
+struct Deleter<'a> {
+    org: i64,
+    actor: &'a Actor,
+    now: i64,
+    /// Whether the deletions are recorded in the history (see `ContactBatches::without_history`).
+    history: bool,
+}
+
+/// One attempt: delete, check that every target was found (else roll back), record the
+/// deletions in the history, commit.
 async fn delete_all(
     tx: &mut dyn ContactTx,
-    org: i64,
-    actor: &str,
-    now: i64,
+    by: &Deleter<'_>,
     targets: &[ContactRef],
     ids: &[i64],
     external_ids: &[String],
 ) -> Result<Vec<ItemResult>, DeleteError> {
-    let deleted = tx.delete_contacts(org, ids, external_ids, actor, now).await?;
+    let Deleter { org, actor, now, .. } = *by;
+    let deleted = tx.delete_contacts(org, ids, external_ids, &actor.name, now).await?;
     let by_id: HashMap<i64, &DeletedContact> = deleted.iter().map(|d| (d.id, d)).collect();
     let by_ext: HashMap<&str, &DeletedContact> = deleted.iter().map(|d| (d.external_id.as_str(), d)).collect();
     let found = |t: &ContactRef| match t {
@@ -89,6 +104,14 @@ async fn delete_all(
     if !missing.is_empty() {
         // Dropping the transaction rolls the deletes back.
         return Err(DeleteError::NotFound(missing));
+    }
+    if by.history && !deleted.is_empty() {
+        // The content is the one before the deletion, carried forward by the store.
+        let records: Vec<HistoryRecord> = deleted
+            .iter()
+            .map(|d| HistoryRecord { contact_id: d.id, version: d.version, operation: Operation::Deleted, data: None })
+            .collect();
+        tx.record_history(org, &records, actor, now).await?;
     }
     tx.commit().await?;
     Ok(targets
@@ -137,10 +160,21 @@ mod tests {
             .withf(|org, ids, exts, actor, _| (*org, ids, exts, actor) == (ORG, &[3, 5][..], &[][..], "me"))
             .times(1)
             .returning(|_, _, _, _, _| Ok(vec![deleted(3, "c", 2), deleted(5, "e", 4)]));
+        // Each deletion is recorded, its content carried from the entry before it.
+        tx.expect_record_history()
+            .withf(|org, records, actor, _| {
+                let got: Vec<_> =
+                    records.iter().map(|r| (r.contact_id, r.version, r.operation, r.data.is_none())).collect();
+                *org == ORG
+                    && actor.name == "me"
+                    && got == [(3, 2, Operation::Deleted, true), (5, 4, Operation::Deleted, true)]
+            })
+            .times(1)
+            .returning(|_, _, _, _| Ok(()));
         tx.expect_commit().times(1).returning(|| Ok(()));
         let uc = batches(vec![tx], 10);
         let targets = [ContactRef::Id(5), ContactRef::Id(3), ContactRef::Id(5)];
-        let results = uc.delete(ORG, "me", &targets).await.unwrap();
+        let results = uc.delete(ORG, &Actor::named("me"), &targets).await.unwrap();
         let got: Vec<_> = results.iter().map(|r| (r.index, r.id, r.version, r.status)).collect();
         assert_eq!(
             got,
@@ -166,10 +200,10 @@ mod tests {
             )
             .times(1)
             .returning(|_, _, _, _, _| Ok(vec![deleted(1, "a", 2)]));
-        // No commit expectation: committing would panic.
+        // No record_history nor commit expectation: either would panic.
         let uc = batches(vec![tx], 10);
         let targets: Vec<_> = ["a", "z", "b"].iter().map(|e| ContactRef::ExternalId((*e).into())).collect();
-        let err = uc.delete(ORG, "me", &targets).await.unwrap_err();
+        let err = uc.delete(ORG, &Actor::named("me"), &targets).await.unwrap_err();
         let DeleteError::NotFound(missing) = err else { panic!("expected NotFound, got {err:?}") };
         assert_eq!(missing, vec![ContactRef::ExternalId("z".into()), ContactRef::ExternalId("b".into())]);
     }
@@ -178,12 +212,14 @@ mod tests {
     async fn a_transient_conflict_is_retried_whole() {
         let mut first = MockContactTx::new();
         first.expect_delete_contacts().times(1).returning(|_, _, _, _, _| Ok(vec![deleted(1, "a", 2)]));
+        first.expect_record_history().times(1).returning(|_, _, _, _| Ok(()));
         first.expect_commit().times(1).returning(|| Err(StoreError::Conflict));
         let mut second = MockContactTx::new();
         second.expect_delete_contacts().times(1).returning(|_, _, _, _, _| Ok(vec![deleted(1, "a", 2)]));
+        second.expect_record_history().times(1).returning(|_, _, _, _| Ok(()));
         second.expect_commit().times(1).returning(|| Ok(()));
         let uc = batches(vec![first, second], 10);
-        let results = uc.delete(ORG, "me", &[ContactRef::Id(1)]).await.unwrap();
+        let results = uc.delete(ORG, &Actor::named("me"), &[ContactRef::Id(1)]).await.unwrap();
         assert_eq!(results.len(), 1);
     }
 
@@ -191,7 +227,10 @@ mod tests {
     async fn too_many_or_no_targets_touch_no_store() {
         let uc = batches(vec![], 2);
         let targets = [ContactRef::Id(1), ContactRef::Id(2), ContactRef::Id(3)];
-        assert!(matches!(uc.delete(ORG, "me", &targets).await, Err(DeleteError::TooLarge { limit: 2, got: 3 })));
-        assert_eq!(uc.delete(ORG, "me", &[]).await.unwrap(), vec![]);
+        assert!(matches!(
+            uc.delete(ORG, &Actor::named("me"), &targets).await,
+            Err(DeleteError::TooLarge { limit: 2, got: 3 })
+        ));
+        assert_eq!(uc.delete(ORG, &Actor::named("me"), &[]).await.unwrap(), vec![]);
     }
 }

@@ -13,7 +13,8 @@ use contacts_domain::{Catalog, Contact, Group};
 
 use crate::catalog::{id_ok, name_ok, Invalid};
 use crate::ports::{
-    CatalogStore, ContactUpdate, GroupDeletion, GroupStore, GroupUpdate, PageRequest, StoreError, UnitOfWork,
+    Actor, CatalogStore, ContactUpdate, GroupDeletion, GroupStore, GroupUpdate, HistoryRecord, Operation, PageRequest,
+    StoreError, UnitOfWork,
 };
 use crate::retry::ATTEMPTS;
 
@@ -150,7 +151,7 @@ impl GroupService {
     ///
     /// # Errors
     /// No such group; it has subgroups (nothing deleted).
-    pub async fn delete(&self, org: i64, id: i64, actor: &str) -> Result<u64, GroupError> {
+    pub async fn delete(&self, org: i64, id: i64, actor: &Actor) -> Result<u64, GroupError> {
         let mut attempt = 1;
         loop {
             match self.groups.delete_group(org, id, actor, crate::now_millis()).await {
@@ -180,7 +181,7 @@ impl GroupService {
         group: &GroupKey,
         contacts: &ContactRefs,
         change: MembershipChange,
-        actor: &str,
+        actor: &Actor,
     ) -> Result<usize, GroupError> {
         let group_id = self.resolve(org, std::slice::from_ref(group)).await?[0].id;
         let mut attempt = 1;
@@ -205,7 +206,7 @@ impl GroupService {
         group_id: i64,
         contacts: &ContactRefs,
         change: MembershipChange,
-        actor: &str,
+        actor: &Actor,
     ) -> Result<usize, GroupError> {
         let (ids, external_ids): (Vec<i64>, Vec<String>) = match contacts {
             ContactRefs::Ids(ids) => (dedup(ids), Vec::new()),
@@ -233,7 +234,14 @@ impl GroupService {
             .iter()
             .map(|c| ContactUpdate { id: c.id, data: c.data.clone(), version: c.version + 1, digest: None })
             .collect();
-        tx.update_contacts(org, &updates, actor, crate::now_millis()).await?;
+        let now = crate::now_millis();
+        tx.update_contacts(org, &updates, &actor.name, now).await?;
+        // Only the memberships changed: the content is carried forward by the store.
+        let records: Vec<HistoryRecord> = updates
+            .iter()
+            .map(|u| HistoryRecord { contact_id: u.id, version: u.version, operation: Operation::Updated, data: None })
+            .collect();
+        tx.record_history(org, &records, actor, now).await?;
         tx.commit().await?;
         Ok(changed.len())
     }

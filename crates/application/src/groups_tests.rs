@@ -50,6 +50,8 @@ struct Written {
     added: Vec<(i64, i64)>,
     removed: Vec<(i64, i64)>,
     updated: Vec<(i64, i64)>,
+    /// `(contact, version, operation, content carried)`.
+    history: Vec<(i64, i64, Operation, bool)>,
     committed: bool,
 }
 
@@ -80,6 +82,13 @@ fn uow(locked: Vec<Contact>, written: Arc<Mutex<Written>>) -> MockUnitOfWork {
             Ok(())
         });
         let w = written.clone();
+        tx.expect_record_history().returning(move |_, records, actor, _| {
+            assert_eq!(actor.name, "editor");
+            let mut w = w.lock().unwrap();
+            w.history.extend(records.iter().map(|r| (r.contact_id, r.version, r.operation, r.data.is_none())));
+            Ok(())
+        });
+        let w = written.clone();
         tx.expect_commit().returning(move || {
             w.lock().unwrap().committed = true;
             Ok(())
@@ -104,7 +113,7 @@ async fn adding_writes_only_the_contacts_not_yet_members_with_a_new_version() {
             &GroupKey::Name("Ops".into()),
             &ContactRefs::Ids(vec![1, 2, 3, 1]),
             MembershipChange::Add,
-            "editor",
+            &Actor::named("editor"),
         )
         .await
         .unwrap();
@@ -112,6 +121,8 @@ async fn adding_writes_only_the_contacts_not_yet_members_with_a_new_version() {
     let w = written.lock().unwrap();
     assert_eq!(w.added, vec![(OPS, 1), (OPS, 3)]);
     assert_eq!(w.updated, vec![(1, 4), (3, 2)]);
+    // Each change is in the history, its content carried (only the memberships changed).
+    assert_eq!(w.history, vec![(1, 4, Operation::Updated, true), (3, 2, Operation::Updated, true)]);
     assert!(w.removed.is_empty() && w.committed);
 }
 
@@ -121,7 +132,10 @@ async fn removing_writes_only_the_members() {
     let locked = vec![stored(1, 3, &[OPS]), stored(2, 5, &[])];
     let s = service(group_store(), uow(locked, written.clone()));
     let refs = ContactRefs::ExternalIds(vec!["e1".into(), "e2".into()]);
-    let n = s.change_members(ORG, &GroupKey::Id(OPS), &refs, MembershipChange::Remove, "editor").await.unwrap();
+    let n = s
+        .change_members(ORG, &GroupKey::Id(OPS), &refs, MembershipChange::Remove, &Actor::named("editor"))
+        .await
+        .unwrap();
     assert_eq!(n, 1);
     let w = written.lock().unwrap();
     assert_eq!((w.removed.clone(), w.updated.clone()), (vec![(OPS, 1)], vec![(1, 4)]));
@@ -132,8 +146,15 @@ async fn removing_writes_only_the_members() {
 async fn nothing_to_change_writes_nothing() {
     let written = Arc::new(Mutex::new(Written::default()));
     let s = service(group_store(), uow(vec![stored(2, 5, &[OPS])], written.clone()));
-    let n =
-        s.change_members(ORG, &GroupKey::Id(OPS), &ContactRefs::Ids(vec![2]), MembershipChange::Add, "editor").await;
+    let n = s
+        .change_members(
+            ORG,
+            &GroupKey::Id(OPS),
+            &ContactRefs::Ids(vec![2]),
+            MembershipChange::Add,
+            &Actor::named("editor"),
+        )
+        .await;
     assert_eq!(n.unwrap(), 0);
     let w = written.lock().unwrap();
     assert!(w.added.is_empty() && w.updated.is_empty() && !w.committed, "{w:?}");
@@ -145,7 +166,13 @@ async fn an_unknown_contact_changes_nothing() {
     // Contact 4 is not active in the organization: the store does not return it.
     let s = service(group_store(), uow(vec![stored(1, 3, &[])], written.clone()));
     let e = s
-        .change_members(ORG, &GroupKey::Id(OPS), &ContactRefs::Ids(vec![1, 4]), MembershipChange::Add, "editor")
+        .change_members(
+            ORG,
+            &GroupKey::Id(OPS),
+            &ContactRefs::Ids(vec![1, 4]),
+            MembershipChange::Add,
+            &Actor::named("editor"),
+        )
         .await
         .unwrap_err();
     assert!(matches!(e, GroupError::ContactsInvalid { org: ORG }), "{e:?}");
@@ -158,7 +185,9 @@ async fn an_unknown_group_is_not_found_before_any_transaction() {
     // No `begin` expected: it would panic.
     let s = service(group_store(), MockUnitOfWork::new());
     for key in [GroupKey::Id(11), GroupKey::Name("ops".into())] {
-        let e = s.change_members(ORG, &key, &ContactRefs::Ids(vec![1]), MembershipChange::Add, "editor").await;
+        let e = s
+            .change_members(ORG, &key, &ContactRefs::Ids(vec![1]), MembershipChange::Add, &Actor::named("editor"))
+            .await;
         assert!(matches!(&e, Err(GroupError::NotFound(k)) if *k == key), "{e:?}");
     }
     let e = s.members(ORG, &[GroupKey::Id(OPS), GroupKey::Id(12)], PageRequest { number: 1, size: 10 }).await;
@@ -176,12 +205,20 @@ async fn a_transient_conflict_is_retried() {
         tx.expect_add_memberships().returning(|_, _| Ok(()));
         tx.expect_update_contacts().returning(|_, _, _, _| Ok(()));
         let first = calls == 1;
+        tx.expect_record_history().returning(|_, _, _, _| Ok(()));
         tx.expect_commit().returning(move || if first { Err(StoreError::Conflict) } else { Ok(()) });
         Ok(Box::new(tx))
     });
     let s = service(group_store(), uow);
-    let n =
-        s.change_members(ORG, &GroupKey::Id(OPS), &ContactRefs::Ids(vec![1]), MembershipChange::Add, "editor").await;
+    let n = s
+        .change_members(
+            ORG,
+            &GroupKey::Id(OPS),
+            &ContactRefs::Ids(vec![1]),
+            MembershipChange::Add,
+            &Actor::named("editor"),
+        )
+        .await;
     assert_eq!(n.unwrap(), 1);
 }
 
@@ -197,7 +234,7 @@ async fn group_updates_and_deletions_report_what_kept_them_from_happening() {
         .with(eq(ORG), eq(Group { id: 11, ..ops() }))
         .returning(|_, _| Ok(GroupUpdate::NotFound));
     store.expect_delete_group().times(1).returning(|org, id, actor, _| {
-        assert_eq!((org, id, actor), (ORG, OPS, "admin"));
+        assert_eq!((org, id, actor.name.as_str()), (ORG, OPS, "admin"));
         Ok(GroupDeletion::HasSubgroups { subgroups: 2 })
     });
     let s = service(store, MockUnitOfWork::new());
@@ -207,6 +244,6 @@ async fn group_updates_and_deletions_report_what_kept_them_from_happening() {
     assert!(matches!(e, GroupError::NotFound(GroupKey::Id(11))), "{e:?}");
     let e = s.update(ORG, Group { name: " ".into(), ..ops() }).await.unwrap_err();
     assert!(matches!(e, GroupError::Invalid { field: "name", .. }), "{e:?}");
-    let e = s.delete(ORG, OPS, "admin").await.unwrap_err();
+    let e = s.delete(ORG, OPS, &Actor::named("admin")).await.unwrap_err();
     assert!(matches!(e, GroupError::HasSubgroups { group: OPS, subgroups: 2 }), "{e:?}");
 }

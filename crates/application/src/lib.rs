@@ -5,6 +5,7 @@
 //! - [`contacts::ContactQueries`]: get and list.
 //! - [`delete`]: Delete Contacts (Batch) and the single delete, soft deletes.
 //! - [`catalog::CatalogService`]: create and list record types, groups, attributes, paths, topics.
+//! - [`history::ContactHistory`]: a contact's history, and the restore of a version.
 //! - [`auth`]: organizations, users, roles and password hashing.
 
 pub mod auth;
@@ -13,6 +14,7 @@ pub mod catalog;
 pub mod contacts;
 pub mod delete;
 pub mod groups;
+pub mod history;
 pub mod patch;
 pub mod ports;
 mod retry;

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use contacts_domain::patch::{patch_contact, PatchError, PatchOp};
 
-use crate::ports::{CatalogStore, ContactRef, ContactTx, ContactUpdate, StoreError, UnitOfWork};
+use crate::ports::{
+    Actor, CatalogStore, ContactRef, ContactTx, ContactUpdate, HistoryRecord, Operation, StoreError, UnitOfWork,
+};
 use crate::retry::ATTEMPTS;
 
 /// What a patch did.
@@ -61,7 +63,7 @@ impl ContactPatches {
     pub async fn patch(
         &self,
         org: i64,
-        actor: &str,
+        actor: &Actor,
         target: &ContactRef,
         ops: &[PatchOp],
         if_match: Option<i64>,
@@ -84,7 +86,7 @@ impl ContactPatches {
 async fn attempt_patch(
     tx: &mut dyn ContactTx,
     org: i64,
-    actor: &str,
+    actor: &Actor,
     target: &ContactRef,
     ops: &[PatchOp],
     if_match: Option<i64>,
@@ -117,9 +119,15 @@ async fn attempt_patch(
             return Err(PatchContactError::ExternalIdTaken { id: stored.id, external_id: external_id.clone(), owner });
         }
     }
-    let version = stored.version + 1;
+    let (version, now) = (stored.version + 1, crate::now_millis());
+    let entry = HistoryRecord {
+        contact_id: stored.id,
+        version,
+        operation: Operation::Updated,
+        data: Some(outcome.data.clone()),
+    };
     let update = ContactUpdate { id: stored.id, data: outcome.data, version, digest: None };
-    tx.update_contacts(org, &[update], actor, crate::now_millis()).await?;
+    tx.update_contacts(org, &[update], &actor.name, now).await?;
     let memberships = |groups: &[i64]| groups.iter().map(|g| (*g, stored.id)).collect::<Vec<_>>();
     if !outcome.added_groups.is_empty() {
         tx.add_memberships(org, &memberships(&outcome.added_groups)).await?;
@@ -127,6 +135,7 @@ async fn attempt_patch(
     if !outcome.removed_groups.is_empty() {
         tx.remove_memberships(org, &memberships(&outcome.removed_groups)).await?;
     }
+    tx.record_history(org, &[entry], actor, now).await?;
     tx.commit().await?;
     Ok(Patched { id: stored.id, version, changed: true })
 }

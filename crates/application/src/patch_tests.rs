@@ -95,7 +95,7 @@ fn capture_update(tx: &mut MockContactTx) -> Arc<Mutex<Vec<ContactUpdate>>> {
 }
 
 async fn run(p: &ContactPatches, target: ContactRef, v: Value) -> Result<Patched, PatchContactError> {
-    p.patch(ORG, ACTOR, &target, &ops(v), None).await
+    p.patch(ORG, &Actor::named(ACTOR), &target, &ops(v), None).await
 }
 
 #[tokio::test]
@@ -144,6 +144,14 @@ async fn leaving_a_group_removes_the_membership_and_bumps_the_version() {
     expect_lock(&mut tx, vec![stored()]);
     let updates = capture_update(&mut tx);
     tx.expect_remove_memberships().with(eq(ORG), eq(vec![(1, ID)])).times(1).returning(|_, _| Ok(()));
+    tx.expect_record_history()
+        .withf(|org, records, actor, _| {
+            let entry =
+                HistoryRecord { contact_id: ID, version: 4, operation: Operation::Updated, data: Some(stored().data) };
+            (*org, records, actor.name.as_str()) == (ORG, &[entry][..], ACTOR)
+        })
+        .times(1)
+        .returning(|_, _, _, _| Ok(()));
     tx.expect_commit().times(1).returning(|| Ok(()));
     let p = patches(vec![tx]);
     let done =
@@ -162,6 +170,7 @@ async fn joining_and_leaving_groups_and_a_field_change_are_one_write() {
     let updates = capture_update(&mut tx);
     tx.expect_add_memberships().with(eq(ORG), eq(vec![(2, ID), (3, ID)])).times(1).returning(|_, _| Ok(()));
     tx.expect_remove_memberships().with(eq(ORG), eq(vec![(1, ID)])).times(1).returning(|_, _| Ok(()));
+    tx.expect_record_history().returning(|_, _, _, _| Ok(()));
     tx.expect_commit().times(1).returning(|| Ok(()));
     let p = patches(vec![tx]);
     run(
@@ -196,6 +205,7 @@ async fn a_contact_is_found_by_external_id() {
         .times(1)
         .returning(|_, _, _| Ok(vec![stored()]));
     let updates = capture_update(&mut tx);
+    tx.expect_record_history().returning(|_, _, _, _| Ok(()));
     tx.expect_commit().times(1).returning(|| Ok(()));
     let p = patches(vec![tx]);
     let done =
@@ -211,8 +221,15 @@ async fn if_match_must_name_the_stored_version() {
     let mut tx = MockContactTx::new();
     expect_lock(&mut tx, vec![stored()]);
     let p = patches(vec![tx]);
-    let result =
-        p.patch(ORG, ACTOR, &ContactRef::Id(ID), &ops(json!([{"op": "remove", "path": "/suffix"}])), Some(2)).await;
+    let result = p
+        .patch(
+            ORG,
+            &Actor::named(ACTOR),
+            &ContactRef::Id(ID),
+            &ops(json!([{"op": "remove", "path": "/suffix"}])),
+            Some(2),
+        )
+        .await;
     assert!(matches!(result, Err(PatchContactError::VersionMismatch { id: ID, given: 2, stored: 3 })), "{result:?}");
 }
 
@@ -234,12 +251,14 @@ async fn a_conflict_retries_the_whole_unit_of_work_with_one_catalog_read() {
     let mut first = MockContactTx::new();
     expect_lock(&mut first, vec![stored()]);
     capture_update(&mut first);
+    first.expect_record_history().returning(|_, _, _, _| Ok(()));
     first.expect_commit().times(1).returning(|| Err(StoreError::Conflict));
     let mut second = MockContactTx::new();
     let mut moved = stored();
     moved.version = 4;
     expect_lock(&mut second, vec![moved]);
     let updates = capture_update(&mut second);
+    second.expect_record_history().returning(|_, _, _, _| Ok(()));
     second.expect_commit().times(1).returning(|| Ok(()));
     let p = patches(vec![first, second]);
     let done = run(&p, ContactRef::Id(ID), json!([{"op": "replace", "path": "/firstName", "value": "A"}]))

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use axum::http::{header, HeaderMap};
 use base64::Engine;
 use contacts_application::auth::{verify_password, Role, UserRecord};
-use contacts_application::ports::Directory;
+use contacts_application::ports::{Actor, Directory};
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
@@ -28,6 +28,15 @@ pub struct Caller {
     pub username: String,
     pub org: i64,
     pub role: Role,
+    /// The request's `x-request-id` (set by the service when the client sent none).
+    pub request_id: Option<String>,
+}
+
+impl Caller {
+    /// Who the changes of this request are recorded as made by.
+    pub fn actor(&self) -> Actor {
+        Actor::named(self.username.clone()).with_request_id(self.request_id.clone())
+    }
 }
 
 /// How long a verified credential is trusted without hashing the password again. Argon2 is
@@ -128,7 +137,8 @@ pub async fn authorize(
     if !allowed {
         return Err(ApiError::Forbidden(format!("The role {} may not do this in organization {org}", role.as_str())));
     }
-    Ok(Caller { username: user.username.clone(), org, role })
+    let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    Ok(Caller { username: user.username.clone(), org, role, request_id })
 }
 
 /// The user behind the request's credentials.

@@ -7,6 +7,7 @@ use axum::Json;
 use contacts_application::batch::{BatchError, ItemResult};
 use contacts_application::catalog::CatalogError;
 use contacts_application::groups::GroupError;
+use contacts_application::history::RestoreError;
 use contacts_application::StoreError;
 use contacts_domain::ErrorCode;
 use serde::Serialize;
@@ -261,6 +262,18 @@ impl From<GroupError> for ApiError {
     }
 }
 
+impl From<RestoreError> for ApiError {
+    fn from(e: RestoreError) -> Self {
+        match e {
+            RestoreError::NotFound(target) => ApiError::ContactNotFound(target.to_string()),
+            RestoreError::VersionNotFound { .. } => ApiError::NotFound(e.to_string()),
+            RestoreError::VersionRequired { .. } => ApiError::BadRequest(e.to_string()),
+            RestoreError::Rejected(item) => ApiError::Items(vec![item]),
+            RestoreError::Store(e) => e.into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,6 +419,43 @@ mod tests {
             assert_eq!(body["status"], http, "{message}");
             assert!(body["message"].as_str().unwrap().starts_with(message), "{body}");
             assert!(auth.is_none());
+        }
+    }
+
+    #[tokio::test]
+    async fn restore_errors_map_to_404_400_and_the_item_s_own_status() {
+        use contacts_application::ports::ContactRef;
+        let table: Vec<(ApiError, u16, Option<u16>, &str)> = vec![
+            (RestoreError::NotFound(ContactRef::ExternalId("x".into())).into(), 404, Some(404), "Contact x not found."),
+            (
+                RestoreError::VersionNotFound { id: 5, version: 9 }.into(),
+                404,
+                None,
+                "Version 9 of contact 5 not found.",
+            ),
+            (
+                RestoreError::VersionRequired { id: 5 }.into(),
+                400,
+                None,
+                "Contact 5 is active: say which version to restore (?version=N)",
+            ),
+            (
+                RestoreError::Rejected(failed(0, ErrorCode::ExternalIdTaken, "externalId", "taken")).into(),
+                409,
+                Some(310),
+                "taken",
+            ),
+            (
+                RestoreError::Rejected(failed(0, ErrorCode::GroupNotFound, "groups[0]", "group 9 not found")).into(),
+                400,
+                Some(301),
+                "group 9 not found",
+            ),
+        ];
+        for (error, http, code, message) in table {
+            let (status, body, _) = render(error).await;
+            assert_eq!((status.as_u16(), body["message"].as_str()), (http, Some(message)), "{body}");
+            assert_eq!(body["code"].as_u64().map(|c| c as u16), code, "{body}");
         }
     }
 

@@ -21,6 +21,7 @@ use contacts_application::batch::ContactBatches;
 use contacts_application::catalog::CatalogService;
 use contacts_application::contacts::ContactQueries;
 use contacts_application::groups::GroupService;
+use contacts_application::history::ContactHistory;
 use contacts_application::patch::ContactPatches;
 use contacts_application::ports::{Directory, IdempotencyStore};
 use tower::{Layer, ServiceBuilder};
@@ -40,6 +41,8 @@ pub struct Services {
     pub patches: ContactPatches,
     pub catalog: CatalogService,
     pub groups: GroupService,
+    /// A contact's history, and restores.
+    pub history: ContactHistory,
     pub directory: Arc<dyn Directory>,
     /// The `Idempotency-Key`s of batch calls.
     pub idempotency: Arc<dyn IdempotencyStore>,

@@ -80,6 +80,14 @@ pub struct ServeArgs {
     /// for one permit per item, the whole budget at most); 0: 1,000 per core (2 cores at least).
     #[arg(long, env = "MAX_ITEMS_IN_FLIGHT", default_value_t = 0, global = true)]
     pub max_items_in_flight: usize,
+    /// Days the history of contacts keeps an entry (older ones are pruned in the background,
+    /// but never a contact's newest); 0 keeps every entry forever.
+    #[arg(long, env = "HISTORY_RETENTION_DAYS", default_value_t = 0, global = true)]
+    pub history_retention_days: u32,
+    /// Whether batch writes and deletes record their history. Not a setting: always on, but in
+    /// the benchmark's measurement of what recording costs.
+    #[arg(skip = true)]
+    pub record_history: bool,
 }
 
 impl Default for ServeArgs {
@@ -89,6 +97,8 @@ impl Default for ServeArgs {
             max_batch_size: 10_000,
             max_body_bytes: 64 * 1024 * 1024,
             max_items_in_flight: 0,
+            history_retention_days: 0,
+            record_history: true,
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod allocator;
 pub mod config;
 pub mod demo;
+pub mod retention;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -14,8 +15,11 @@ use contacts_application::batch::ContactBatches;
 use contacts_application::catalog::CatalogService;
 use contacts_application::contacts::ContactQueries;
 use contacts_application::groups::GroupService;
+use contacts_application::history::ContactHistory;
 use contacts_application::patch::ContactPatches;
-use contacts_application::ports::{CatalogStore, ContactReader, Directory, GroupStore, IdempotencyStore, UnitOfWork};
+use contacts_application::ports::{
+    CatalogStore, ContactReader, Directory, GroupStore, HistoryStore, IdempotencyStore, UnitOfWork,
+};
 use contacts_http::Services;
 use contacts_store_postgres::PgStore;
 use contacts_store_sqlite::SqliteStore;
@@ -27,7 +31,7 @@ pub use config::ServeArgs;
 /// Every port a store serves, and what the binary needs of it besides.
 #[async_trait::async_trait]
 pub trait Store:
-    ContactReader + UnitOfWork + CatalogStore + Directory + GroupStore + IdempotencyStore + 'static
+    ContactReader + UnitOfWork + CatalogStore + Directory + GroupStore + IdempotencyStore + HistoryStore + 'static
 {
     /// Whether the database answers (for `/health/ready`).
     async fn ping(&self) -> bool;
@@ -101,12 +105,16 @@ pub async fn open_postgres(url: &str, max_connections: u32) -> anyhow::Result<Ar
 /// The use cases wired to `store`.
 pub fn services(store: Arc<dyn Store>, args: &ServeArgs) -> Services {
     let ready_store = store.clone();
-    let batches = ContactBatches::new(store.clone(), store.clone(), args.max_batch_size);
+    let mut batches = ContactBatches::new(store.clone(), store.clone(), args.max_batch_size);
+    if !args.record_history {
+        batches = batches.without_history();
+    }
     Services {
         batches: match args.max_items_in_flight {
             0 => batches,
             n => batches.with_items_in_flight(n),
         },
+        history: ContactHistory::new(store.clone(), store.clone(), store.clone()),
         queries: ContactQueries::new(store.clone(), store.clone()),
         patches: ContactPatches::new(store.clone(), store.clone()),
         catalog: CatalogService::new(store.clone()),

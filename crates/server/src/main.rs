@@ -61,10 +61,15 @@ async fn serve(store: std::sync::Arc<dyn contacts_server::Store>, url: &str, arg
         database = %redacted(url),
         max_batch_size = args.max_batch_size,
         max_body_bytes = args.max_body_bytes,
+        history_retention_days = args.history_retention_days,
         "contacts-server is serving"
     );
     let services = contacts_server::services(store, &args);
+    let retention = contacts_server::retention::spawn(services.history.clone(), args.history_retention_days);
     contacts_server::serve(listener, services, shutdown_signal()).await?;
+    if let Some(task) = retention {
+        task.abort();
+    }
     tracing::info!("stopped");
     Ok(())
 }

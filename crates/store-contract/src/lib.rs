@@ -50,19 +50,40 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use contacts_application::ports::{CatalogStore, ContactReader, Directory, GroupStore, IdempotencyStore, UnitOfWork};
+use contacts_application::ports::{
+    CatalogStore, ContactReader, Directory, GroupStore, HistoryStore, IdempotencyStore, UnitOfWork,
+};
 
+pub mod backfill;
 pub mod cases;
 pub mod fixtures;
 
 /// What a store must implement to run the contract: every port.
 pub trait TestStore:
-    ContactReader + UnitOfWork + CatalogStore + Directory + GroupStore + IdempotencyStore + Send + Sync + 'static
+    ContactReader
+    + UnitOfWork
+    + CatalogStore
+    + Directory
+    + GroupStore
+    + IdempotencyStore
+    + HistoryStore
+    + Send
+    + Sync
+    + 'static
 {
 }
 
 impl<T> TestStore for T where
-    T: ContactReader + UnitOfWork + CatalogStore + Directory + GroupStore + IdempotencyStore + Send + Sync + 'static
+    T: ContactReader
+        + UnitOfWork
+        + CatalogStore
+        + Directory
+        + GroupStore
+        + IdempotencyStore
+        + HistoryStore
+        + Send
+        + Sync
+        + 'static
 {
 }
 
@@ -175,6 +196,14 @@ macro_rules! store_contract_tests {
             batch_external_id_rules,
             item_digests_are_stored_with_their_version,
             contacts_locked_except_some_are_loaded_except_those,
+            history_is_read_back_newest_first_with_the_state_before_each_change,
+            history_pages_are_cut_newest_first_with_the_total,
+            a_history_entry_is_recorded_once,
+            any_contact_is_found_by_id_or_external_id_in_its_organization_only,
+            a_deleted_contact_is_locked_read_and_revived,
+            pruning_keeps_each_contacts_newest_entry,
+            deleting_a_group_records_each_members_new_version,
+            a_version_is_restored_through_the_use_case,
             // cases:end
         );
     };

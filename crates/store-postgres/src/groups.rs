@@ -2,7 +2,9 @@
 //! and member listings. Membership changes themselves are in [`crate::write`].
 
 use async_trait::async_trait;
-use contacts_application::ports::{GroupDeletion, GroupStore, GroupUpdate, PageRequest};
+use contacts_application::ports::{
+    Actor, GroupDeletion, GroupStore, GroupUpdate, HistoryRecord, Operation, PageRequest,
+};
 use contacts_application::StoreError;
 use contacts_domain::{Contact, Group};
 use sqlx::PgConnection;
@@ -100,7 +102,7 @@ impl GroupStore for PgStore {
         Ok(GroupUpdate::Updated(group(row)))
     }
 
-    async fn delete_group(&self, org: i64, id: i64, actor: &str, now: i64) -> Result<GroupDeletion, StoreError> {
+    async fn delete_group(&self, org: i64, id: i64, actor: &Actor, now: i64) -> Result<GroupDeletion, StoreError> {
         let what = format!("deleting group {id}");
         let err = |e| store_error(e, &what);
         let mut tx = self.pool.begin().await.map_err(err)?;
@@ -128,15 +130,15 @@ impl GroupStore for PgStore {
         }
         // Members added before the group was locked (their writers have committed since).
         let members = lock_members(&mut tx, org, id).await?;
-        let bumped = sqlx::query(
+        let bumped: Vec<(i64, i64)> = sqlx::query_as(
             "UPDATE contacts SET version = version + 1, last_modified_date = $3, last_modified_by = $4 \
-             WHERE organization_id = $1 AND id = ANY($2) AND status = 'A'",
+             WHERE organization_id = $1 AND id = ANY($2) AND status = 'A' RETURNING id, version",
         )
         .bind(org)
         .bind(&members)
         .bind(now)
-        .bind(actor)
-        .execute(&mut *tx)
+        .bind(&actor.name)
+        .fetch_all(&mut *tx)
         .await
         .map_err(err)?;
         // The memberships go with it (ON DELETE CASCADE).
@@ -146,8 +148,19 @@ impl GroupStore for PgStore {
             .execute(&mut *tx)
             .await
             .map_err(err)?;
+        // After the memberships went: an entry records the groups as the transaction leaves them.
+        let records: Vec<HistoryRecord> = bumped
+            .iter()
+            .map(|&(contact_id, version)| HistoryRecord {
+                contact_id,
+                version,
+                operation: Operation::Updated,
+                data: None,
+            })
+            .collect();
+        crate::history::record(&mut tx, org, &records, actor, now).await?;
         tx.commit().await.map_err(err)?;
-        Ok(GroupDeletion::Deleted { members: bumped.rows_affected() })
+        Ok(GroupDeletion::Deleted { members: bumped.len() as u64 })
     }
 
     async fn list_members(

@@ -29,6 +29,7 @@ mod columns;
 mod directory;
 mod error;
 mod groups;
+mod history;
 mod idempotency;
 mod list;
 mod read;

@@ -17,9 +17,12 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use contacts_application::ports::{ContactTx, ContactUpdate, DeletedContact, Digest, LockedVersion};
+use contacts_application::ports::{
+    Actor, ContactRef, ContactTx, ContactUpdate, DeletedContact, Digest, HistoryRecord, HistoryState, LockedVersion,
+};
 use contacts_application::StoreError;
 use contacts_domain::{Contact, ContactData};
+use contacts_store_sql::history;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 use crate::columns::{scalar_names, scalar_unnest, ChildColumns, ScalarColumns, Tables};
@@ -375,6 +378,48 @@ impl ContactTx for PgContactTx {
                 version,
             })
             .collect())
+    }
+
+    async fn record_history(
+        &mut self,
+        org: i64,
+        records: &[HistoryRecord],
+        actor: &Actor,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        crate::history::record(self.conn()?, org, records, actor, at).await
+    }
+
+    async fn lock_any_contact(&mut self, org: i64, target: &ContactRef) -> Result<Option<Contact>, StoreError> {
+        let conn = self.tx.as_deref_mut().ok_or_else(|| unknown("the transaction is already committed"))?;
+        let Some(id) = crate::history::lock_any(conn, org, target).await? else {
+            return Ok(None);
+        };
+        let contact = load_whole(conn, org, &[id]).await?.pop();
+        self.stored.extend(contact.iter().map(|c| (c.id, c.data.clone())));
+        Ok(contact)
+    }
+
+    async fn history_state(
+        &mut self,
+        org: i64,
+        contact_id: i64,
+        version: Option<i64>,
+    ) -> Result<Option<HistoryState>, StoreError> {
+        history::state::<Postgres>(self.conn()?, org, contact_id, version)
+            .await
+            .map_err(|e| store_error(e, format!("reading the history of contact {contact_id}")))
+    }
+
+    async fn revive_contact(&mut self, org: i64, id: i64, external_id: &str) -> Result<(), StoreError> {
+        sqlx::query(history::REVIVE)
+            .bind(org)
+            .bind(id)
+            .bind(external_id)
+            .execute(self.conn()?)
+            .await
+            .map_err(|e| store_error(e, format!("restoring contact {id}")))?;
+        Ok(())
     }
 
     async fn commit(&mut self) -> Result<(), StoreError> {

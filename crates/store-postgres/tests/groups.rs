@@ -4,7 +4,7 @@
 
 mod common;
 
-use contacts_application::ports::{GroupDeletion, GroupStore, UnitOfWork};
+use contacts_application::ports::{Actor, GroupDeletion, GroupStore, UnitOfWork};
 use sqlx::PgPool;
 
 async fn memberships_of(pool: &PgPool, org: i64, group: i64) -> i64 {
@@ -32,7 +32,10 @@ async fn deleting_a_group_removes_every_membership_of_it(pool: PgPool) {
     tx.commit().await.unwrap();
     assert_eq!(memberships_of(&pool, o.id, g1).await, 3);
 
-    assert_eq!(store.delete_group(o.id, g1, "admin", 5).await.unwrap(), GroupDeletion::Deleted { members: 2 });
+    assert_eq!(
+        store.delete_group(o.id, g1, &Actor::named("admin"), 5).await.unwrap(),
+        GroupDeletion::Deleted { members: 2 }
+    );
     assert_eq!(memberships_of(&pool, o.id, g1).await, 0);
     // The soft-deleted contact keeps its other memberships, for a restore.
     assert_eq!(memberships_of(&pool, o.id, g0).await, 3);

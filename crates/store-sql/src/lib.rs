@@ -1,7 +1,9 @@
 //! What the SQL stores (`contacts-store-postgres`, `contacts-store-sqlite`) share, whatever the
 //! dialect: the `contacts` row as read (its `FromRow` is generic over the database), the quiet
-//! time frames as stored in JSON, which child tables an update must rewrite, and the rows of
-//! the item digests.
+//! time frames as stored in JSON, which child tables an update must rewrite, the rows of
+//! the item digests, and the history of contacts ([`history`]).
+
+pub mod history;
 
 use contacts_application::ports::StoredDigest;
 use contacts_domain::{Contact, ContactData, ContactStatus, QuietTimeFrame};

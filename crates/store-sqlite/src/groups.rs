@@ -6,7 +6,9 @@
 //! advisory lock for that), and a deletion sees every member (no row locks needed).
 
 use async_trait::async_trait;
-use contacts_application::ports::{GroupDeletion, GroupStore, GroupUpdate, PageRequest};
+use contacts_application::ports::{
+    Actor, GroupDeletion, GroupStore, GroupUpdate, HistoryRecord, Operation, PageRequest,
+};
 use contacts_application::StoreError;
 use contacts_domain::{Contact, Group};
 
@@ -100,7 +102,7 @@ impl GroupStore for SqliteStore {
         Ok(GroupUpdate::Updated(group(row)))
     }
 
-    async fn delete_group(&self, org: i64, id: i64, actor: &str, now: i64) -> Result<GroupDeletion, StoreError> {
+    async fn delete_group(&self, org: i64, id: i64, actor: &Actor, now: i64) -> Result<GroupDeletion, StoreError> {
         let what = format!("deleting group {id}");
         let err = |e| store_error(e, &what);
         let mut tx = self.write_tx().await?;
@@ -124,16 +126,17 @@ impl GroupStore for SqliteStore {
             return Ok(GroupDeletion::HasSubgroups { subgroups: u64::try_from(subgroups).unwrap_or_default() });
         }
         // The members: a version each (the group's write is a change of theirs).
-        let bumped = sqlx::query(
+        let bumped: Vec<(i64, i64)> = sqlx::query_as(
             "UPDATE contacts SET version = version + 1, last_modified_date = ?3, last_modified_by = ?4 \
              WHERE organization_id = ?1 AND status = 'A' AND id IN ( \
-                 SELECT contact_id FROM group_members WHERE organization_id = ?1 AND group_id = ?2)",
+                 SELECT contact_id FROM group_members WHERE organization_id = ?1 AND group_id = ?2) \
+             RETURNING id, version",
         )
         .bind(org)
         .bind(id)
         .bind(now)
-        .bind(actor)
-        .execute(&mut *tx)
+        .bind(&actor.name)
+        .fetch_all(&mut *tx)
         .await
         .map_err(err)?;
         // The memberships go with it (ON DELETE CASCADE).
@@ -143,8 +146,19 @@ impl GroupStore for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(err)?;
+        // After the memberships went: an entry records the groups as the transaction leaves them.
+        let records: Vec<HistoryRecord> = bumped
+            .iter()
+            .map(|&(contact_id, version)| HistoryRecord {
+                contact_id,
+                version,
+                operation: Operation::Updated,
+                data: None,
+            })
+            .collect();
+        crate::history::record(&mut tx, org, &records, actor, now).await?;
         tx.commit(&what).await?;
-        Ok(GroupDeletion::Deleted { members: bumped.rows_affected() })
+        Ok(GroupDeletion::Deleted { members: bumped.len() as u64 })
     }
 
     async fn list_members(

@@ -74,6 +74,7 @@ mod columns;
 mod directory;
 mod error;
 mod groups;
+mod history;
 mod idempotency;
 mod list;
 #[cfg(test)]

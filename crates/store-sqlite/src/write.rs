@@ -20,10 +20,13 @@
 use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
-use contacts_application::ports::{ContactTx, ContactUpdate, DeletedContact, Digest, LockedVersion};
+use contacts_application::ports::{
+    Actor, ContactRef, ContactTx, ContactUpdate, DeletedContact, Digest, HistoryRecord, HistoryState, LockedVersion,
+};
 use contacts_application::StoreError;
 use contacts_domain::{Contact, ContactData};
-use sqlx::SqliteConnection;
+use contacts_store_sql::history;
+use sqlx::{Sqlite, SqliteConnection};
 
 use crate::columns::{hex, json, scalar_names, scalar_values, ChildRows, ContactJson, Tables};
 use crate::error::{store_error, store_error_refs, unknown};
@@ -201,6 +204,9 @@ pub(crate) const LOCK_CONTACTS: &str = concat!(
     ") ORDER BY id"
 );
 
+/// The contact `?2` of `?1`, any status.
+const LOAD_ANY: &str = concat!("SELECT ", contact_columns!(), " FROM contacts WHERE organization_id = ?1 AND id = ?2");
+
 /// Soft-deletes the contacts [`named_contacts`] selects (`?4`: now, `?5`: the actor).
 pub(crate) const DELETE_CONTACTS: &str = concat!(
     "UPDATE contacts SET status = 'D', deleted_external_id = external_id, external_id = NULL, \
@@ -211,6 +217,26 @@ pub(crate) const DELETE_CONTACTS: &str = concat!(
 );
 
 impl SqliteContactTx {
+    /// The contact `target` names, any status, whole (the write lock is held: nothing to lock).
+    async fn lock_any(&mut self, org: i64, target: &ContactRef) -> Result<Option<Contact>, StoreError> {
+        let conn = self.conn()?;
+        let Some(id) = history::find_any::<Sqlite>(&mut *conn, org, target)
+            .await
+            .map_err(|e| store_error(e, format!("finding contact {target}")))?
+        else {
+            return Ok(None);
+        };
+        let rows: Vec<ContactRow> = sqlx::query_as(LOAD_ANY)
+            .bind(org)
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| store_error(e, format!("loading contact {id}")))?;
+        let contact = load_contacts(conn, org, rows).await?.pop();
+        self.stored.extend(contact.iter().map(|c| (c.id, c.data.clone())));
+        Ok(contact)
+    }
+
     async fn lock(
         &mut self,
         org: i64,
@@ -498,6 +524,46 @@ impl ContactTx for SqliteContactTx {
             return Ok(Vec::new());
         }
         let result = self.delete(org, ids, external_ids, actor, now).await;
+        self.check(result)
+    }
+
+    async fn record_history(
+        &mut self,
+        org: i64,
+        records: &[HistoryRecord],
+        actor: &Actor,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        let result = crate::history::record(self.conn()?, org, records, actor, at).await;
+        self.check(result)
+    }
+
+    async fn lock_any_contact(&mut self, org: i64, target: &ContactRef) -> Result<Option<Contact>, StoreError> {
+        let result = self.lock_any(org, target).await;
+        self.check(result)
+    }
+
+    async fn history_state(
+        &mut self,
+        org: i64,
+        contact_id: i64,
+        version: Option<i64>,
+    ) -> Result<Option<HistoryState>, StoreError> {
+        let result = history::state::<Sqlite>(self.conn()?, org, contact_id, version)
+            .await
+            .map_err(|e| store_error(e, format!("reading the history of contact {contact_id}")));
+        self.check(result)
+    }
+
+    async fn revive_contact(&mut self, org: i64, id: i64, external_id: &str) -> Result<(), StoreError> {
+        let result = sqlx::query(history::REVIVE)
+            .bind(org)
+            .bind(id)
+            .bind(external_id)
+            .execute(self.conn()?)
+            .await
+            .map(|_| ())
+            .map_err(|e| store_error(e, format!("restoring contact {id}")));
         self.check(result)
     }
 

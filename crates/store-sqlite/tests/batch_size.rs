@@ -5,13 +5,13 @@
 mod common;
 
 use common::{full_contact, org, take};
-use contacts_application::ports::{ContactUpdate, UnitOfWork};
+use contacts_application::ports::{Actor, ContactUpdate, HistoryRecord, Operation, UnitOfWork};
 use contacts_domain::ContactData;
 
 const NOW: i64 = 1_700_000_000_000;
 
-/// Statements of (insert, lock, update, memberships, commit) for a batch of `n` contacts.
-async fn statements_for(store: &contacts_store_sqlite::SqliteStore, n: usize) -> [usize; 5] {
+/// Statements of (insert, lock, update, memberships, history, commit) for a batch of `n` contacts.
+async fn statements_for(store: &contacts_store_sqlite::SqliteStore, n: usize) -> [usize; 6] {
     let o = org(store, n as i64).await;
     let contacts: Vec<ContactData> = (0..n).map(|i| full_contact(&o, &format!("c{i}"))).collect();
     let count = common::statements();
@@ -43,6 +43,19 @@ async fn statements_for(store: &contacts_store_sqlite::SqliteStore, n: usize) ->
     let memberships: Vec<(i64, i64)> = ids.iter().flat_map(|id| o.groups.iter().map(move |g| (*g, *id))).collect();
     tx.add_memberships(o.id, &memberships).await.unwrap();
     let add = take(count);
+    // Half with their new content, half carried from the entry before (a membership change).
+    let records: Vec<HistoryRecord> = updates
+        .iter()
+        .enumerate()
+        .map(|(i, u)| HistoryRecord {
+            contact_id: u.id,
+            version: u.version,
+            operation: Operation::Updated,
+            data: (i % 2 == 0).then(|| u.data.clone()),
+        })
+        .collect();
+    tx.record_history(o.id, &records, &Actor::named("t"), NOW + 1).await.unwrap();
+    let history = take(count);
     tx.commit().await.unwrap();
     let commit = take(count);
 
@@ -50,7 +63,7 @@ async fn statements_for(store: &contacts_store_sqlite::SqliteStore, n: usize) ->
     let after = tx.lock_contacts(o.id, &ids, &[]).await.unwrap();
     assert_eq!(after.len(), n);
     assert!(after.iter().all(|c| c.data.first_name == "Changed" && c.version == 2 && c.groups.len() == 2));
-    [insert, lock, update, add, commit]
+    [insert, lock, update, add, history, commit]
 }
 
 #[tokio::test]
@@ -62,7 +75,7 @@ async fn a_batch_of_500_runs_as_many_statements_as_a_batch_of_1() {
     assert_eq!(one, many);
     // insert: ids + contacts + 4 child tables; lock: 1 + 5 child tables; update: park the
     // renamed externalIds + contacts (only the name changed, so no child table is rewritten; at
-    // most 2 + 4 deletes + 4 inserts, see write_shape.rs); memberships: 1; commit: 0 (sqlx
+    // most 2 + 4 deletes + 4 inserts, see write_shape.rs); memberships: 1; history: 1; commit: 0 (sqlx
     // runs SQLite's BEGIN and COMMIT without a `sqlx::query` event).
-    assert_eq!(one, [6, 6, 2, 1, 0]);
+    assert_eq!(one, [6, 6, 2, 1, 1, 0]);
 }

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use contacts_domain::{Contact, ContactData};
 
-use super::StoreError;
+use super::{Actor, HistoryRecord, HistoryState, StoreError};
 
 /// One page of a listing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -305,6 +305,48 @@ pub trait ContactTx: Send {
         actor: &str,
         now: i64,
     ) -> Result<Vec<DeletedContact>, StoreError>;
+
+    /// Records the history entries of this unit of work's changes, one per changed contact, in
+    /// one statement whatever their number (see [`HistoryRecord`]), as made by `actor` at `at`.
+    /// Called after the writes it records, memberships included, and before the commit.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] when the store fails (an entry recorded twice among them).
+    async fn record_history(
+        &mut self,
+        org: i64,
+        records: &[HistoryRecord],
+        actor: &Actor,
+        at: i64,
+    ) -> Result<(), StoreError>;
+
+    /// Locks and loads, whole, the contact of `org` that `target` names, whatever its status:
+    /// by externalId, the active contact holding it, else the soft-deleted one that held it last.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] on a transient conflict; [`StoreError::Unknown`] otherwise.
+    async fn lock_any_contact(&mut self, org: i64, target: &ContactRef) -> Result<Option<Contact>, StoreError>;
+
+    /// The state the history of contact `contact_id` of `org` recorded at `version` (the newest
+    /// entry's when `None`), if it holds that entry.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] when the store fails.
+    async fn history_state(
+        &mut self,
+        org: i64,
+        contact_id: i64,
+        version: Option<i64>,
+    ) -> Result<Option<HistoryState>, StoreError>;
+
+    /// Makes the soft-deleted contact `id` of `org` active again, holding `external_id`; its
+    /// version, content and memberships stay as they are (the update that follows in the same
+    /// unit of work sets them). Does nothing to an active contact.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when another active contact holds `external_id` (at once, or
+    /// at commit); [`StoreError::Unknown`] otherwise.
+    async fn revive_contact(&mut self, org: i64, id: i64, external_id: &str) -> Result<(), StoreError>;
 
     /// Commits.
     ///

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use contacts_domain::{Contact, Group};
 
-use super::{PageRequest, StoreError};
+use super::{Actor, PageRequest, StoreError};
 
 /// What became of an update of a group.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,11 +49,12 @@ pub trait GroupStore: Send + Sync {
 
     /// Deletes the group `id` and its memberships, unless it has subgroups. Its member contacts
     /// are locked (in id order, before the group, as every contact write does) and each gets a
-    /// new version, last modified by `actor` at `now`.
+    /// new version, last modified by `actor` at `now`, recorded in its history (operation
+    /// `updated`, content unchanged) in the same transaction.
     ///
     /// # Errors
     /// [`StoreError::Conflict`] on a transient conflict (retry); [`StoreError::Unknown`].
-    async fn delete_group(&self, org: i64, id: i64, actor: &str, now: i64) -> Result<GroupDeletion, StoreError>;
+    async fn delete_group(&self, org: i64, id: i64, actor: &Actor, now: i64) -> Result<GroupDeletion, StoreError>;
 
     /// One page of the active contacts of `org` that are members of any of `group_ids`, by id,
     /// and their total count.

@@ -6,12 +6,14 @@ mod catalog;
 mod contacts;
 mod directory;
 mod groups;
+mod history;
 mod idempotency;
 
 pub use catalog::*;
 pub use contacts::*;
 pub use directory::*;
 pub use groups::*;
+pub use history::*;
 pub use idempotency::*;
 
 /// What can go wrong in a store, in terms the use cases act on.

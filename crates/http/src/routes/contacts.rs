@@ -1,6 +1,7 @@
 //! Contacts: Update / Insert / Delete Contacts (Batch), the single-contact calls
-//! ([`single`]) and the listing ([`list`]).
+//! ([`single`]), the listing ([`list`]), and a contact's history and restore ([`history`]).
 
+mod history;
 mod idempotency;
 mod list;
 mod single;
@@ -10,7 +11,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, put};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use contacts_application::batch::{BatchKind, BatchOptions, IdType};
 use contacts_application::delete::DeleteError;
@@ -42,6 +43,8 @@ pub(super) fn router() -> Router<AppState> {
                 .delete(missing_contact_id),
         )
         .route("/rest/contacts/{org}/{id}", get(single::get_one).put(single::replace_one).delete(single::delete_one))
+        .route("/rest/contacts/{org}/{id}/history", get(history::history))
+        .route("/rest/contacts/{org}/{id}/restore", post(history::restore))
 }
 
 /// A write to `/rest/contacts/{org}` without a contact id.
@@ -123,7 +126,7 @@ async fn run_batch(
     let batches = &s.batches;
     authorized_once(&s, org, req, |caller, bytes| async move {
         let items = body::batch_items(&bytes)?;
-        let results = batches.run(caller.org, &caller.username, items, opts).await?;
+        let results = batches.run(caller.org, &caller.actor(), items, opts).await?;
         Ok(Json(BatchEnvelope::new(&results, opts.dry_run)).into_response())
     })
     .await
@@ -146,7 +149,7 @@ async fn delete_batch(
     authorized_once(&s, &org, req, |caller, bytes| async move {
         let params = Params::parse(q.as_deref())?;
         let targets = delete_targets(&bytes, id_type(&params)?)?;
-        let results = batches.delete(caller.org, &caller.username, &targets).await.map_err(|e| match e {
+        let results = batches.delete(caller.org, &caller.actor(), &targets).await.map_err(|e| match e {
             DeleteError::NotFound(missing) => {
                 let missing: Vec<String> = missing.iter().map(ToString::to_string).collect();
                 tracing::info!(missing = missing.join(","), "delete names contacts not in the organization");

@@ -120,7 +120,7 @@ async fn delete_group(
     let caller = s.authorize(&headers, &org, Need::ChangeCatalog).await?;
     let params = Params::parse(q.as_deref())?;
     let id = existing_group(&s, caller.org, &params, &group).await?.id;
-    s.groups.delete(caller.org, id, &caller.username).await?;
+    s.groups.delete(caller.org, id, &caller.actor()).await?;
     Ok(Json(DeleteEnvelope::new(id)).into_response())
 }
 
@@ -194,7 +194,7 @@ async fn change_members(
             refs.len()
         )));
     }
-    let changed = s.groups.change_members(caller.org, &group, &refs, change, &caller.username).await?;
+    let changed = s.groups.change_members(caller.org, &group, &refs, change, &caller.actor()).await?;
     tracing::info!(changed, group = %group, "group memberships changed");
     Ok(Json(json!({"code": 100, "message": "OK"})).into_response())
 }

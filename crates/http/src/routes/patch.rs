@@ -46,7 +46,7 @@ async fn patch_one(
         other => other,
     })?;
     let ops = parse_patch(value).map_err(failed)?;
-    let done = s.patches.patch(caller.org, &caller.username, &target, &ops, version).await.map_err(api_error)?;
+    let done = s.patches.patch(caller.org, &caller.actor(), &target, &ops, version).await.map_err(api_error)?;
     let base = format!("{}/rest/contacts/{}/", base_url(&headers), caller.org);
     Ok(Json(WriteEnvelope::new(base, done.id)).into_response())
 }

@@ -3,3 +3,4 @@
 pub mod catalog;
 pub mod contact;
 pub mod envelope;
+pub mod history;

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use contacts_application::batch::{BatchItem, BatchKind, BatchOptions, ContactBatches, IdType, ItemStatus};
-use contacts_application::ports::{CatalogStore, ContactUpdate, ListQuery, UnitOfWork};
+use contacts_application::ports::{Actor, CatalogStore, ContactUpdate, ListQuery, UnitOfWork};
 use contacts_domain::{ContactData, ContactInput, Field, UpdateMode};
 
 use crate::fixtures::{bare_contact, begin, get, insert, org, retrying, Org, NOW};
@@ -141,7 +141,8 @@ pub async fn concurrent_batches_on_overlapping_contacts_all_commit<S: TestStore>
                     let items: Vec<BatchItem> = (0..SPAN)
                         .map(|k| rename_first(&externals[(task + SPAN - k) % TASKS], &format!("t{task}r{round}")))
                         .collect();
-                    let results = batches.run(org_id, "racer", items, opts).await.expect("the batch commits");
+                    let results =
+                        batches.run(org_id, &Actor::named("racer"), items, opts).await.expect("the batch commits");
                     for r in results {
                         assert_eq!(r.status, ItemStatus::Updated, "{r:?}");
                         reported.push((r.id.unwrap(), r.version.unwrap()));
@@ -180,7 +181,7 @@ pub async fn concurrent_upserts_of_the_same_new_contacts_all_commit<S: TestStore
             let (batches, o) = (batches(&store), o.clone());
             tokio::spawn(async move {
                 let items = externals.iter().map(|e| whole(&o, e, &format!("u{task}"))).collect();
-                batches.run(o.id, "upserter", items, opts).await.expect("the batch commits")
+                batches.run(o.id, &Actor::named("upserter"), items, opts).await.expect("the batch commits")
             })
         })
         .collect();

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use contacts_application::ports::{GroupDeletion, GroupUpdate, PageRequest};
+use contacts_application::ports::{Actor, GroupDeletion, GroupUpdate, PageRequest};
 use contacts_application::StoreError;
 use contacts_domain::Group;
 
@@ -85,11 +85,17 @@ pub async fn deleting_a_group_removes_its_memberships_and_moves_the_members_vers
     let theirs = members(&*store, &other, &["a"], &[g1]).await;
     soft_delete(&*store, o.id, &ids[2..]).await;
 
-    assert_eq!(store.delete_group(o.id, 987_654, "admin", 5).await.unwrap(), GroupDeletion::NotFound);
+    assert_eq!(store.delete_group(o.id, 987_654, &Actor::named("admin"), 5).await.unwrap(), GroupDeletion::NotFound);
     store.create_group(o.id, group(0, "sub", Some(g0))).await.unwrap();
-    assert_eq!(store.delete_group(o.id, g0, "admin", 5).await.unwrap(), GroupDeletion::HasSubgroups { subgroups: 1 });
+    assert_eq!(
+        store.delete_group(o.id, g0, &Actor::named("admin"), 5).await.unwrap(),
+        GroupDeletion::HasSubgroups { subgroups: 1 }
+    );
 
-    assert_eq!(store.delete_group(o.id, g1, "admin", 5).await.unwrap(), GroupDeletion::Deleted { members: 2 });
+    assert_eq!(
+        store.delete_group(o.id, g1, &Actor::named("admin"), 5).await.unwrap(),
+        GroupDeletion::Deleted { members: 2 }
+    );
     for id in &ids[..2] {
         let c = get(&*store, o.id, *id).await;
         assert_eq!(c.groups.iter().copied().collect::<Vec<_>>(), vec![g0]);

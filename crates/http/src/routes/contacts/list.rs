@@ -24,8 +24,8 @@ use crate::wire::envelope::ListEnvelope;
 use crate::AppState;
 
 /// The largest `pageSize`.
-const MAX_PAGE_SIZE: u32 = 3000;
-const DEFAULT_PAGE_SIZE: u32 = 100;
+pub(super) const MAX_PAGE_SIZE: u32 = 3000;
+pub(super) const DEFAULT_PAGE_SIZE: u32 = 100;
 
 const SORT_KEYS: [(&str, SortKey); 3] = [
     ("lastModifiedDate", SortKey::LastModifiedDate),

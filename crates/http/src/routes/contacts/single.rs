@@ -22,7 +22,7 @@ use crate::AppState;
 
 /// The contact named by a path segment: its id (`idType=id`), or its externalId. An id that
 /// is not an integer names no contact: 404, as an unknown one.
-fn target(segment: &str, id_type: IdType) -> Result<ContactRef, ApiError> {
+pub(super) fn target(segment: &str, id_type: IdType) -> Result<ContactRef, ApiError> {
     let s = segment.trim();
     if s.is_empty() {
         return Err(ApiError::MissingContactId);
@@ -50,7 +50,7 @@ pub(super) async fn create_one(
     let caller = s.authorize(&headers, &org, Need::WriteContacts).await?;
     let input = body::contact(&body::bytes(body)?)?;
     let opts = BatchOptions { kind: BatchKind::Create, atomic: true, dry_run: false };
-    let results = s.batches.run(caller.org, &caller.username, vec![Ok(input)], opts).await?;
+    let results = s.batches.run(caller.org, &caller.actor(), vec![Ok(input)], opts).await?;
     let id = results
         .first()
         .and_then(|r| r.id)
@@ -113,7 +113,7 @@ pub(super) async fn replace_one(
     if let Some(v) = if_match(&headers)? {
         input.version = Some(v);
     }
-    let result = s.batches.replace_one(caller.org, &caller.username, &target, input).await?;
+    let result = s.batches.replace_one(caller.org, &caller.actor(), &target, input).await?;
     let id = match (result.id, &target) {
         (Some(id), _) | (None, &ContactRef::Id(id)) => id,
         (None, ContactRef::ExternalId(_)) => {
@@ -134,7 +134,7 @@ pub(super) async fn delete_one(
     let caller = s.authorize(&headers, &org, Need::WriteContacts).await?;
     let target = target(&segment, id_type(&Params::parse(q.as_deref())?)?)?;
     let results =
-        s.batches.delete(caller.org, &caller.username, std::slice::from_ref(&target)).await.map_err(|e| match e {
+        s.batches.delete(caller.org, &caller.actor(), std::slice::from_ref(&target)).await.map_err(|e| match e {
             DeleteError::NotFound(_) => ApiError::ContactNotFound(target.to_string()),
             other => delete_error(other),
         })?;

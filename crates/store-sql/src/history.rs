@@ -1,0 +1,673 @@
+//! The history of contacts, written once for both SQL stores (table `contact_history`,
+//! migration 0007 of each).
+//!
+//! **What an entry holds.** One row per contact and version: the operation, when, by whom,
+//! the request id, and the contact's state *after* the change: its content (`content`, JSON, the
+//! form [`content_json`] writes) and its group ids (`groups`, a JSON array). The state before a
+//! change is the previous row's: a change is stored once, and a history read joins each row to
+//! the one before it (a primary key lookup). Content that a change did not touch (a delete, a
+//! membership change) is carried forward from the previous row by the insert itself, and the
+//! groups are always read from `group_members` as the transaction leaves them: no contact has
+//! to be loaded to record its deletion.
+//!
+//! **The dialect seam.** The statements are the same in both stores but for the two fragments
+//! of [`Dialect`]: how the bound rows are read (`UNNEST` of arrays in PostgreSQL, `json_each` of
+//! one JSON array in SQLite) and how group ids are aggregated into JSON. Placeholders are `$n`,
+//! which sqlx reads positionally on SQLite too. Whatever binds only scalars runs here, generic
+//! over the database ([`page`], [`state`], [`find_any`], [`prune`]).
+
+use std::collections::BTreeSet;
+
+use contacts_application::ports::{HistoryEntry, HistoryRecord, HistoryState, Operation};
+use contacts_domain::{Address, Contact, ContactAttribute, ContactData, ContactPath, ContactStatus, GeoPoint};
+use serde::{Deserialize, Serialize};
+use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Type};
+
+use crate::QuietTimeJson;
+
+/// What differs between the stores in the history statements.
+pub trait Dialect {
+    /// A `FROM` item named `u`, with the columns `contact_id`, `version`, `operation` and
+    /// `content` (text holding JSON, or NULL), reading the rows bound from `$5` on.
+    const RECORDS: &'static str;
+    /// `u.content` as the type of the `content` column.
+    const CONTENT: &'static str;
+    /// The group ids of contact `u.contact_id` of organization `$1`, ascending, as a JSON
+    /// array (`[]` for none), as the type of the `groups` column.
+    const GROUPS: &'static str;
+}
+
+/// The insert of history entries (`$1` the organization, `$2` when, `$3` by whom, `$4` the
+/// request id, the rows from `$5`): one statement for any number of entries.
+pub fn record_sql<D: Dialect>() -> String {
+    format!(
+        "INSERT INTO contact_history (organization_id, contact_id, version, operation, changed_at, \
+             changed_by, request_id, content, groups) \
+         SELECT $1, u.contact_id, u.version, u.operation, $2, $3, $4, \
+             COALESCE({content}, (SELECT p.content FROM contact_history p \
+                 WHERE p.organization_id = $1 AND p.contact_id = u.contact_id AND p.version = u.version - 1)), \
+             {groups} \
+         FROM {records}",
+        content = D::CONTENT,
+        groups = D::GROUPS,
+        records = D::RECORDS,
+    )
+}
+
+/// The entries to record, one list per column (as [`Dialect::RECORDS`] reads them).
+#[derive(Debug, Default)]
+pub struct RecordColumns {
+    pub contact_id: Vec<i64>,
+    pub version: Vec<i64>,
+    pub operation: Vec<&'static str>,
+    /// [`content_json`], or `None` to carry the previous entry's.
+    pub content: Vec<Option<String>>,
+}
+
+impl RecordColumns {
+    pub fn new(records: &[HistoryRecord]) -> Self {
+        let mut c = Self::default();
+        for r in records {
+            c.contact_id.push(r.contact_id);
+            c.version.push(r.version);
+            c.operation.push(r.operation.as_str());
+            c.content.push(r.data.as_ref().map(content_json));
+        }
+        c
+    }
+}
+
+// The stored content. Keys are camelCase; a field that is `None` is left out.
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ContentJson {
+    external_id: String,
+    first_name: String,
+    last_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    middle_initial: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    suffix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    business_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    timezone_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    preferred_language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sso_user_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    security_pin: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    account_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    vip: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expatriate: Option<bool>,
+    record_type_id: i64,
+    #[serde(default)]
+    paths: Vec<PathJson>,
+    #[serde(default)]
+    attributes: Vec<AttributeJson>,
+    #[serde(default)]
+    addresses: Vec<AddressJson>,
+    #[serde(default)]
+    topics: Vec<i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PathJson {
+    path_id: i64,
+    value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    country_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    phone_ext: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    wait_time: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    path_enable: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    skip_validation: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    quiet_time_frames: Vec<QuietTimeJson>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AttributeJson {
+    attribute_id: i64,
+    #[serde(default)]
+    values: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AddressJson {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    location_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    street_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    suite: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    city: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    postal_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lat: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lon: Option<f64>,
+}
+
+/// A contact's content as `contact_history.content` stores it.
+pub fn content_json(d: &ContactData) -> String {
+    let content = ContentJson {
+        external_id: d.external_id.clone(),
+        first_name: d.first_name.clone(),
+        last_name: d.last_name.clone(),
+        middle_initial: d.middle_initial.clone(),
+        suffix: d.suffix.clone(),
+        country: d.country.clone(),
+        business_name: d.business_name.clone(),
+        timezone_id: d.timezone_id.clone(),
+        language: d.language.clone(),
+        preferred_language: d.preferred_language.clone(),
+        sso_user_id: d.sso_user_id.clone(),
+        security_pin: d.security_pin.clone(),
+        account_id: d.account_id,
+        vip: d.vip,
+        expatriate: d.expatriate,
+        record_type_id: d.record_type_id,
+        paths: d
+            .paths
+            .iter()
+            .map(|p| PathJson {
+                path_id: p.path_id,
+                value: p.value.clone(),
+                country_code: p.country_code.clone(),
+                phone_ext: p.phone_ext.clone(),
+                wait_time: p.wait_time,
+                path_enable: p.path_enable,
+                skip_validation: p.skip_validation,
+                quiet_time_frames: p.quiet_time_frames.iter().map(Into::into).collect(),
+            })
+            .collect(),
+        attributes: d
+            .attributes
+            .iter()
+            .map(|a| AttributeJson { attribute_id: a.attribute_id, values: a.values.clone() })
+            .collect(),
+        addresses: d
+            .addresses
+            .iter()
+            .map(|a| AddressJson {
+                location_name: a.location_name.clone(),
+                street_address: a.street_address.clone(),
+                suite: a.suite.clone(),
+                city: a.city.clone(),
+                state: a.state.clone(),
+                postal_code: a.postal_code.clone(),
+                country: a.country.clone(),
+                lat: a.gis_location.map(|g| g.lat()),
+                lon: a.gis_location.map(|g| g.lon()),
+            })
+            .collect(),
+        topics: d.topics.clone(),
+    };
+    // A struct of strings, numbers and lists: serializing it cannot fail.
+    serde_json::to_string(&content).unwrap_or_default()
+}
+
+/// The content `text` holds (as [`content_json`] writes it, or the migration that recorded the
+/// contacts stored before history existed); `None` for content that does not parse (none is
+/// ever written) and for none.
+pub fn parse_content(text: Option<&str>) -> Option<ContactData> {
+    let c: ContentJson = serde_json::from_str(text?).ok()?;
+    Some(ContactData {
+        external_id: c.external_id,
+        first_name: c.first_name,
+        last_name: c.last_name,
+        middle_initial: c.middle_initial,
+        suffix: c.suffix,
+        country: c.country,
+        business_name: c.business_name,
+        timezone_id: c.timezone_id,
+        language: c.language,
+        preferred_language: c.preferred_language,
+        sso_user_id: c.sso_user_id,
+        security_pin: c.security_pin,
+        account_id: c.account_id,
+        vip: c.vip,
+        expatriate: c.expatriate,
+        record_type_id: c.record_type_id,
+        paths: c
+            .paths
+            .into_iter()
+            .map(|p| ContactPath {
+                path_id: p.path_id,
+                value: p.value,
+                country_code: p.country_code,
+                phone_ext: p.phone_ext,
+                wait_time: p.wait_time,
+                path_enable: p.path_enable,
+                skip_validation: p.skip_validation,
+                quiet_time_frames: p.quiet_time_frames.into_iter().map(Into::into).collect(),
+            })
+            .collect(),
+        attributes: c
+            .attributes
+            .into_iter()
+            .map(|a| ContactAttribute { attribute_id: a.attribute_id, values: a.values })
+            .collect(),
+        addresses: c
+            .addresses
+            .into_iter()
+            .map(|a| Address {
+                location_name: a.location_name,
+                street_address: a.street_address,
+                suite: a.suite,
+                city: a.city,
+                state: a.state,
+                postal_code: a.postal_code,
+                country: a.country,
+                gis_location: a.lat.zip(a.lon).and_then(|(lat, lon)| GeoPoint::new(lat, lon)),
+            })
+            .collect(),
+        topics: c.topics,
+    })
+}
+
+/// Group ids as the `groups` column holds them (a JSON array); none when it does not parse.
+fn parse_groups(text: Option<&str>) -> BTreeSet<i64> {
+    text.and_then(|t| serde_json::from_str::<Vec<i64>>(t).ok()).unwrap_or_default().into_iter().collect()
+}
+
+/// The columns of an entry, as selected by `entry_columns!` (the JSON columns as text).
+#[derive(Debug, FromRow)]
+pub struct EntryColumns {
+    version: i64,
+    operation: String,
+    changed_at: i64,
+    changed_by: String,
+    request_id: Option<String>,
+    content: Option<String>,
+    groups: Option<String>,
+}
+
+/// The columns of [`EntryColumns`] from the history row `h`, as a literal for `concat!`.
+macro_rules! entry_columns {
+    ($h:literal, $prefix:literal) => {
+        concat!(
+            $h,
+            ".version AS ",
+            $prefix,
+            "version, ",
+            $h,
+            ".operation AS ",
+            $prefix,
+            "operation, ",
+            $h,
+            ".changed_at AS ",
+            $prefix,
+            "changed_at, ",
+            $h,
+            ".changed_by AS ",
+            $prefix,
+            "changed_by, ",
+            $h,
+            ".request_id AS ",
+            $prefix,
+            "request_id, ",
+            "CAST(",
+            $h,
+            ".content AS TEXT) AS ",
+            $prefix,
+            "content, ",
+            "CAST(",
+            $h,
+            ".groups AS TEXT) AS ",
+            $prefix,
+            "groups"
+        )
+    };
+}
+
+impl EntryColumns {
+    fn state(self) -> Option<HistoryState> {
+        Some(HistoryState {
+            version: self.version,
+            operation: Operation::parse(&self.operation)?,
+            changed_at: self.changed_at,
+            changed_by: self.changed_by,
+            request_id: self.request_id,
+            data: parse_content(self.content.as_deref()),
+            groups: parse_groups(self.groups.as_deref()),
+        })
+    }
+}
+
+/// An entry of a history page: the row, the one before it, and the contact's identity.
+#[derive(Debug, FromRow)]
+pub struct PageRow {
+    #[sqlx(flatten)]
+    entry: EntryColumns,
+    before_version: Option<i64>,
+    before_operation: Option<String>,
+    before_changed_at: Option<i64>,
+    before_changed_by: Option<String>,
+    before_request_id: Option<String>,
+    before_content: Option<String>,
+    before_groups: Option<String>,
+    organization_id: i64,
+    contact_id: i64,
+    created_date: i64,
+    created_by: String,
+}
+
+/// A page of a contact's history (`$1` organization, `$2` contact, `$3` limit, `$4` offset),
+/// newest first, each row with the one before it.
+const PAGE: &str = concat!(
+    "SELECT ",
+    entry_columns!("h", ""),
+    ", ",
+    entry_columns!("p", "before_"),
+    ", c.organization_id, c.id AS contact_id, c.created_date, c.created_by \
+     FROM contact_history h \
+     JOIN contacts c ON c.organization_id = h.organization_id AND c.id = h.contact_id \
+     LEFT JOIN contact_history p ON p.organization_id = h.organization_id \
+         AND p.contact_id = h.contact_id AND p.version = h.version - 1 \
+     WHERE h.organization_id = $1 AND h.contact_id = $2 \
+     ORDER BY h.version DESC LIMIT $3 OFFSET $4"
+);
+
+/// How many entries the history of a contact holds.
+const COUNT: &str = "SELECT count(*) FROM contact_history WHERE organization_id = $1 AND contact_id = $2";
+
+/// The entry of `$2` of organization `$1` at version `$3` (the newest when `$3` is NULL).
+const STATE: &str = concat!(
+    "SELECT ",
+    entry_columns!("h", ""),
+    " FROM contact_history h WHERE h.organization_id = $1 AND h.contact_id = $2 \
+       AND (CAST($3 AS BIGINT) IS NULL OR h.version = $3) \
+     ORDER BY h.version DESC LIMIT 1"
+);
+
+/// The contact of organization `$1` whose externalId is `$2`: the active one holding it, else
+/// the soft-deleted one that held it last. A statement to embed (`WHERE id = (...)`).
+pub const FIND_BY_EXTERNAL_ID: &str = "SELECT found.id FROM ( \
+         SELECT id, 0 AS deleted, 0 AS at FROM contacts \
+         WHERE organization_id = $1 AND status = 'A' AND external_id = $2 \
+         UNION ALL \
+         SELECT id, 1 AS deleted, last_modified_date AS at FROM contacts \
+         WHERE organization_id = $1 AND status = 'D' AND deleted_external_id = $2 \
+     ) AS found ORDER BY found.deleted, found.at DESC, found.id DESC LIMIT 1";
+
+/// A contact of organization `$1` by id `$2`, any status.
+const FIND_BY_ID: &str = "SELECT id FROM contacts WHERE organization_id = $1 AND id = $2";
+
+/// Makes the soft-deleted contact `$2` of `$1` active again under the externalId `$3`.
+pub const REVIVE: &str = "UPDATE contacts SET status = 'A', external_id = $3, deleted_external_id = NULL \
+     WHERE organization_id = $1 AND id = $2 AND status = 'D'";
+
+/// Deletes at most `$2` entries recorded before `$1` that are not their contact's newest.
+const PRUNE: &str = "DELETE FROM contact_history WHERE (organization_id, contact_id, version) IN ( \
+         SELECT h.organization_id, h.contact_id, h.version FROM contact_history h \
+         WHERE h.changed_at < $1 AND EXISTS ( \
+             SELECT 1 FROM contact_history n WHERE n.organization_id = h.organization_id \
+                 AND n.contact_id = h.contact_id AND n.version > h.version) \
+         LIMIT $2)";
+
+impl PageRow {
+    /// The contact `state` describes, as that entry left it; `None` for a deletion, and where
+    /// the content is not known.
+    fn contact(&self, state: HistoryState) -> Option<Contact> {
+        if state.operation == Operation::Deleted {
+            return None;
+        }
+        Some(Contact {
+            id: self.contact_id,
+            organization_id: self.organization_id,
+            data: state.data?,
+            groups: state.groups,
+            status: ContactStatus::Active,
+            version: state.version,
+            created_date: self.created_date,
+            created_by: self.created_by.clone(),
+            last_modified_date: state.changed_at,
+            last_modified_by: state.changed_by,
+        })
+    }
+
+    fn into_entry(mut self) -> Option<HistoryEntry> {
+        let before = match (self.before_version, self.before_operation.take(), self.before_changed_at) {
+            (Some(version), Some(operation), Some(changed_at)) => EntryColumns {
+                version,
+                operation,
+                changed_at,
+                changed_by: self.before_changed_by.take().unwrap_or_default(),
+                request_id: self.before_request_id.take(),
+                content: self.before_content.take(),
+                groups: self.before_groups.take(),
+            }
+            .state()
+            .and_then(|s| self.contact(s)),
+            _ => None,
+        };
+        let entry = EntryColumns {
+            version: self.entry.version,
+            operation: std::mem::take(&mut self.entry.operation),
+            changed_at: self.entry.changed_at,
+            changed_by: std::mem::take(&mut self.entry.changed_by),
+            request_id: self.entry.request_id.take(),
+            content: self.entry.content.take(),
+            groups: self.entry.groups.take(),
+        };
+        let state = entry.state()?;
+        let (version, operation, changed_at) = (state.version, state.operation, state.changed_at);
+        let (changed_by, request_id) = (state.changed_by.clone(), state.request_id.clone());
+        let after = self.contact(state);
+        Some(HistoryEntry { version, operation, changed_at, changed_by, request_id, before, after })
+    }
+}
+
+/// A page of the history of contact `contact_id` of `org`, newest first, and how many entries
+/// it has. Run both on one snapshot (a read transaction) for a consistent page.
+///
+/// # Errors
+/// When the database fails.
+pub async fn page<DB>(
+    conn: &mut DB::Connection,
+    org: i64,
+    contact_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<HistoryEntry>, u64), sqlx::Error>
+where
+    DB: Database,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> <DB as Database>::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> PageRow: FromRow<'r, DB::Row>,
+    for<'r> (i64,): FromRow<'r, DB::Row>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    let (total,): (i64,) = sqlx::query_as(COUNT).bind(org).bind(contact_id).fetch_one(&mut *conn).await?;
+    let rows: Vec<PageRow> =
+        sqlx::query_as(PAGE).bind(org).bind(contact_id).bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    let entries = rows.into_iter().filter_map(PageRow::into_entry).collect();
+    Ok((entries, u64::try_from(total).unwrap_or_default()))
+}
+
+/// The entry of contact `contact_id` of `org` at `version`, or its newest.
+///
+/// # Errors
+/// When the database fails.
+pub async fn state<DB>(
+    conn: &mut DB::Connection,
+    org: i64,
+    contact_id: i64,
+    version: Option<i64>,
+) -> Result<Option<HistoryState>, sqlx::Error>
+where
+    DB: Database,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB> + Type<DB>,
+    for<'q> <DB as Database>::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> EntryColumns: FromRow<'r, DB::Row>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    let row: Option<EntryColumns> =
+        sqlx::query_as(STATE).bind(org).bind(contact_id).bind(version).fetch_optional(&mut *conn).await?;
+    Ok(row.and_then(EntryColumns::state))
+}
+
+/// The id of the contact of `org` named by `target`, whatever its status (see
+/// [`FIND_BY_EXTERNAL_ID`]).
+///
+/// # Errors
+/// When the database fails.
+pub async fn find_any<DB>(
+    conn: &mut DB::Connection,
+    org: i64,
+    target: &contacts_application::ports::ContactRef,
+) -> Result<Option<i64>, sqlx::Error>
+where
+    DB: Database,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> <DB as Database>::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> (i64,): FromRow<'r, DB::Row>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    use contacts_application::ports::ContactRef;
+    let row: Option<(i64,)> = match target {
+        ContactRef::Id(id) => sqlx::query_as(FIND_BY_ID).bind(org).bind(*id).fetch_optional(&mut *conn).await?,
+        ContactRef::ExternalId(e) => {
+            sqlx::query_as(FIND_BY_EXTERNAL_ID).bind(org).bind(e.as_str()).fetch_optional(&mut *conn).await?
+        }
+    };
+    Ok(row.map(|(id,)| id))
+}
+
+/// Deletes at most `limit` entries recorded before `before` that are not their contact's newest.
+///
+/// # Errors
+/// When the database fails.
+pub async fn prune<DB>(conn: &mut DB::Connection, before: i64, limit: u32) -> Result<u64, sqlx::Error>
+where
+    DB: Database,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> <DB as Database>::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    DB::QueryResult: RowsAffected,
+    DB::QueryResult: RowsAffected,
+{
+    let done = sqlx::query(PRUNE).bind(before).bind(i64::from(limit)).execute(&mut *conn).await?;
+    Ok(done.rows())
+}
+
+/// The rows a statement changed, whatever the database.
+pub trait RowsAffected {
+    fn rows(&self) -> u64;
+}
+
+impl RowsAffected for sqlx::postgres::PgQueryResult {
+    fn rows(&self) -> u64 {
+        self.rows_affected()
+    }
+}
+
+impl RowsAffected for sqlx::sqlite::SqliteQueryResult {
+    fn rows(&self) -> u64 {
+        self.rows_affected()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use contacts_domain::QuietTimeFrame;
+
+    use super::*;
+
+    #[test]
+    fn content_reads_back_as_written_every_field() {
+        let data = ContactData {
+            external_id: "e\"1".into(),
+            first_name: "Ünïcode ✓".into(),
+            last_name: "L".into(),
+            middle_initial: Some("Q".into()),
+            suffix: Some("Jr".into()),
+            country: Some("US".into()),
+            business_name: Some("Acme".into()),
+            timezone_id: Some("America/New_York".into()),
+            language: Some("en".into()),
+            preferred_language: Some("en-US".into()),
+            sso_user_id: Some("sso".into()),
+            security_pin: Some("1234".into()),
+            account_id: Some(-5),
+            vip: Some(true),
+            expatriate: Some(false),
+            record_type_id: 1_533_823_015_714_817,
+            paths: vec![ContactPath {
+                path_id: 241_901_148_045_319,
+                value: "+17815551212".into(),
+                country_code: Some("US".into()),
+                phone_ext: Some("204".into()),
+                wait_time: Some(30),
+                path_enable: Some(false),
+                skip_validation: Some(true),
+                quiet_time_frames: vec![QuietTimeFrame {
+                    days: vec![1, 7],
+                    from_hour: 22,
+                    from_min: 0,
+                    to_hour: 6,
+                    to_min: 30,
+                }],
+            }],
+            attributes: vec![ContactAttribute { attribute_id: 9, values: vec!["a".into(), "b".into()] }],
+            addresses: vec![
+                Address {
+                    location_name: Some("HQ".into()),
+                    gis_location: GeoPoint::new(42.360_082_1, -71.058_880_1),
+                    ..Address::default()
+                },
+                Address::default(),
+            ],
+            topics: vec![3, 1],
+        };
+        let text = content_json(&data);
+        assert_eq!(parse_content(Some(&text)), Some(data));
+        // Left out when empty: a bare contact is a short row.
+        let bare = ContactData {
+            external_id: "x".into(),
+            first_name: "F".into(),
+            last_name: "L".into(),
+            record_type_id: 1,
+            ..ContactData::default()
+        };
+        let text = content_json(&bare);
+        assert_eq!(
+            text,
+            r#"{"externalId":"x","firstName":"F","lastName":"L","recordTypeId":1,"paths":[],"attributes":[],"addresses":[],"topics":[]}"#
+        );
+        assert_eq!(parse_content(Some(&text)), Some(bare));
+    }
+
+    #[test]
+    fn unreadable_content_and_groups_read_as_unknown() {
+        assert_eq!(parse_content(None), None);
+        assert_eq!(parse_content(Some("{")), None);
+        assert_eq!(parse_groups(Some("[3,1]")), BTreeSet::from([1, 3]));
+        assert_eq!(parse_groups(Some("nope")), BTreeSet::new());
+    }
+}
