@@ -35,9 +35,12 @@ pub async fn drop_database(server_url: &str, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The running server.
+/// The running server: the service as the binary wires it, and beside it, on the same store,
+/// the same service recording no history (to measure what recording costs).
 pub struct Server {
     pub base: String,
+    /// The service without history, on the same store.
+    pub base_without_history: String,
     pub store: Arc<dyn contacts_server::Store>,
     /// The same store when it is PostgreSQL (for `ANALYZE`), `None` for SQLite.
     pub pg: Option<Arc<PgStore>>,
@@ -57,12 +60,23 @@ impl Server {
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
+        let plain = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base_without_history = format!("http://{}", plain.local_addr()?);
         let (stop, stopped) = oneshot::channel::<()>();
         let services = contacts_server::services(store.clone(), &ServeArgs::default());
-        let task = tokio::spawn(contacts_server::serve(listener, services, async move {
-            let _ = stopped.await;
-        }));
-        Ok(Self { base, store, pg, stop: Some(stop), task: Some(task) })
+        let without = ServeArgs { record_history: false, ..ServeArgs::default() };
+        let plain_services = contacts_server::services(store.clone(), &without);
+        let task = tokio::spawn(async move {
+            let stopped = futures::future::FutureExt::shared(async move {
+                let _ = stopped.await;
+            });
+            let both = futures::future::try_join(
+                contacts_server::serve(listener, services, stopped.clone()),
+                contacts_server::serve(plain, plain_services, stopped),
+            );
+            both.await.map(|_| ())
+        });
+        Ok(Self { base, base_without_history, store, pg, stop: Some(stop), task: Some(task) })
     }
 
     /// Stops serving (draining for at most a few seconds) and closes the pool.
