@@ -107,10 +107,8 @@ async fn delete_all(
     }
     if by.history && !deleted.is_empty() {
         // The content is the one before the deletion, carried forward by the store.
-        let records: Vec<HistoryRecord> = deleted
-            .iter()
-            .map(|d| HistoryRecord { contact_id: d.id, version: d.version, operation: Operation::Deleted, data: None })
-            .collect();
+        let records: Vec<HistoryRecord> =
+            deleted.iter().map(|d| HistoryRecord::carried(d.id, d.version, Operation::Deleted)).collect();
         tx.record_history(org, &records, actor, now).await?;
     }
     tx.commit().await?;

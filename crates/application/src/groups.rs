@@ -237,10 +237,8 @@ impl GroupService {
         let now = crate::now_millis();
         tx.update_contacts(org, &updates, &actor.name, now).await?;
         // Only the memberships changed: the content is carried forward by the store.
-        let records: Vec<HistoryRecord> = updates
-            .iter()
-            .map(|u| HistoryRecord { contact_id: u.id, version: u.version, operation: Operation::Updated, data: None })
-            .collect();
+        let records: Vec<HistoryRecord> =
+            updates.iter().map(|u| HistoryRecord::carried(u.id, u.version, Operation::Updated)).collect();
         tx.record_history(org, &records, actor, now).await?;
         tx.commit().await?;
         Ok(changed.len())

@@ -2,7 +2,8 @@
 //! field, and short-hands for the port calls the cases repeat.
 
 use contacts_application::ports::{
-    attribute_def, CatalogStore, ContactReader, ContactTx, DeletedContact, Directory, UnitOfWork,
+    attribute_def, CatalogStore, ContactReader, ContactTx, ContactUpdate, DeletedContact, Directory, HistoryRecord,
+    Operation, UnitOfWork,
 };
 use contacts_application::StoreError;
 use contacts_domain::{
@@ -202,4 +203,19 @@ where
             Err(e) => panic!("attempt {attempt} of a unit of work failed: {e:?}"),
         }
     }
+}
+
+/// The history entries of `updates`: every other one with its new content, the others carried
+/// from the entry before (as a membership change records them).
+pub fn history_of(updates: &[ContactUpdate]) -> Vec<HistoryRecord> {
+    updates
+        .iter()
+        .enumerate()
+        .map(|(i, u)| HistoryRecord {
+            contact_id: u.id,
+            version: u.version,
+            operation: Operation::Updated,
+            data: (i % 2 == 0).then(|| u.data.clone()),
+        })
+        .collect()
 }

@@ -149,15 +149,8 @@ impl GroupStore for PgStore {
             .await
             .map_err(err)?;
         // After the memberships went: an entry records the groups as the transaction leaves them.
-        let records: Vec<HistoryRecord> = bumped
-            .iter()
-            .map(|&(contact_id, version)| HistoryRecord {
-                contact_id,
-                version,
-                operation: Operation::Updated,
-                data: None,
-            })
-            .collect();
+        let records: Vec<HistoryRecord> =
+            bumped.iter().map(|&(id, version)| HistoryRecord::carried(id, version, Operation::Updated)).collect();
         crate::history::record(&mut tx, org, &records, actor, now).await?;
         tx.commit().await.map_err(err)?;
         Ok(GroupDeletion::Deleted { members: bumped.len() as u64 })

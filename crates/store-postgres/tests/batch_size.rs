@@ -4,7 +4,7 @@
 mod common;
 
 use common::{count_statements, full_contact, org, take};
-use contacts_application::ports::{Actor, ContactUpdate, HistoryRecord, Operation, UnitOfWork};
+use contacts_application::ports::{Actor, ContactUpdate, UnitOfWork};
 use contacts_domain::ContactData;
 use sqlx::PgPool;
 
@@ -43,18 +43,9 @@ async fn statements_for(store: &contacts_store_postgres::PgStore, n: usize) -> [
     let memberships: Vec<(i64, i64)> = ids.iter().flat_map(|id| o.groups.iter().map(move |g| (*g, *id))).collect();
     tx.add_memberships(o.id, &memberships).await.unwrap();
     let add = take(&count);
-    // Half with their new content, half carried from the entry before (a membership change).
-    let records: Vec<HistoryRecord> = updates
-        .iter()
-        .enumerate()
-        .map(|(i, u)| HistoryRecord {
-            contact_id: u.id,
-            version: u.version,
-            operation: Operation::Updated,
-            data: (i % 2 == 0).then(|| u.data.clone()),
-        })
-        .collect();
-    tx.record_history(o.id, &records, &Actor::named("t"), NOW + 1).await.unwrap();
+    tx.record_history(o.id, &contacts_store_contract::fixtures::history_of(&updates), &Actor::named("t"), NOW + 1)
+        .await
+        .unwrap();
     let history = take(&count);
     tx.commit().await.unwrap();
     let commit = take(&count);

@@ -18,7 +18,7 @@
 
 use std::collections::BTreeSet;
 
-use contacts_application::ports::{HistoryEntry, HistoryRecord, HistoryState, Operation};
+use contacts_application::ports::{HistoryEntry, HistoryRecord, HistoryState, Operation, PageRequest};
 use contacts_domain::{Address, Contact, ContactAttribute, ContactData, ContactPath, ContactStatus, GeoPoint};
 use serde::{Deserialize, Serialize};
 use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Type};
@@ -428,9 +428,17 @@ const PRUNE: &str = "DELETE FROM contact_history WHERE (organization_id, contact
                  AND n.contact_id = h.contact_id AND n.version > h.version) \
          LIMIT $2)";
 
-impl PageRow {
-    /// The contact `state` describes, as that entry left it; `None` for a deletion, and where
-    /// the content is not known.
+/// Who an entry is about, as every version of it shows.
+struct Identity {
+    organization_id: i64,
+    contact_id: i64,
+    created_date: i64,
+    created_by: String,
+}
+
+impl Identity {
+    /// The contact as the entry `state` left it; `None` for a deletion, and where the content
+    /// is not known.
     fn contact(&self, state: HistoryState) -> Option<Contact> {
         if state.operation == Operation::Deleted {
             return None;
@@ -448,36 +456,49 @@ impl PageRow {
             last_modified_by: state.changed_by,
         })
     }
+}
 
-    fn into_entry(mut self) -> Option<HistoryEntry> {
-        let before = match (self.before_version, self.before_operation.take(), self.before_changed_at) {
+impl PageRow {
+    fn into_entry(self) -> Option<HistoryEntry> {
+        let PageRow {
+            entry,
+            before_version,
+            before_operation,
+            before_changed_at,
+            before_changed_by,
+            before_request_id,
+            before_content,
+            before_groups,
+            organization_id,
+            contact_id,
+            created_date,
+            created_by,
+        } = self;
+        let identity = Identity { organization_id, contact_id, created_date, created_by };
+        let before = match (before_version, before_operation, before_changed_at) {
             (Some(version), Some(operation), Some(changed_at)) => EntryColumns {
                 version,
                 operation,
                 changed_at,
-                changed_by: self.before_changed_by.take().unwrap_or_default(),
-                request_id: self.before_request_id.take(),
-                content: self.before_content.take(),
-                groups: self.before_groups.take(),
+                changed_by: before_changed_by.unwrap_or_default(),
+                request_id: before_request_id,
+                content: before_content,
+                groups: before_groups,
             }
             .state()
-            .and_then(|s| self.contact(s)),
+            .and_then(|s| identity.contact(s)),
             _ => None,
         };
-        let entry = EntryColumns {
-            version: self.entry.version,
-            operation: std::mem::take(&mut self.entry.operation),
-            changed_at: self.entry.changed_at,
-            changed_by: std::mem::take(&mut self.entry.changed_by),
-            request_id: self.entry.request_id.take(),
-            content: self.entry.content.take(),
-            groups: self.entry.groups.take(),
-        };
         let state = entry.state()?;
-        let (version, operation, changed_at) = (state.version, state.operation, state.changed_at);
-        let (changed_by, request_id) = (state.changed_by.clone(), state.request_id.clone());
-        let after = self.contact(state);
-        Some(HistoryEntry { version, operation, changed_at, changed_by, request_id, before, after })
+        Some(HistoryEntry {
+            version: state.version,
+            operation: state.operation,
+            changed_at: state.changed_at,
+            changed_by: state.changed_by.clone(),
+            request_id: state.request_id.clone(),
+            before,
+            after: identity.contact(state),
+        })
     }
 }
 
@@ -490,8 +511,7 @@ pub async fn page<DB>(
     conn: &mut DB::Connection,
     org: i64,
     contact_id: i64,
-    limit: i64,
-    offset: i64,
+    page: PageRequest,
 ) -> Result<(Vec<HistoryEntry>, u64), sqlx::Error>
 where
     DB: Database,
@@ -502,6 +522,7 @@ where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
     let (total,): (i64,) = sqlx::query_as(COUNT).bind(org).bind(contact_id).fetch_one(&mut *conn).await?;
+    let (limit, offset) = (i64::from(page.size), i64::from(page.number.saturating_sub(1)) * i64::from(page.size));
     let rows: Vec<PageRow> =
         sqlx::query_as(PAGE).bind(org).bind(contact_id).bind(limit).bind(offset).fetch_all(&mut *conn).await?;
     let entries = rows.into_iter().filter_map(PageRow::into_entry).collect();

@@ -89,9 +89,7 @@ impl HistoryStore for SqliteStore {
     ) -> Result<(Vec<HistoryEntry>, u64), StoreError> {
         let err = |e| store_error(e, format!("reading the history of contact {contact_id}"));
         let mut tx = self.read_snapshot().await?;
-        let offset = i64::from(page.number.saturating_sub(1)) * i64::from(page.size);
-        let found =
-            history::page::<Sqlite>(&mut tx, org, contact_id, i64::from(page.size), offset).await.map_err(err)?;
+        let found = history::page::<Sqlite>(&mut tx, org, contact_id, page).await.map_err(err)?;
         tx.commit().await.map_err(err)?;
         Ok(found)
     }

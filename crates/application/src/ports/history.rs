@@ -75,6 +75,13 @@ pub struct HistoryRecord {
     pub data: Option<ContactData>,
 }
 
+impl HistoryRecord {
+    /// An entry whose content is carried from the entry before it (see [`HistoryRecord::data`]).
+    pub fn carried(contact_id: i64, version: i64, operation: Operation) -> Self {
+        Self { contact_id, version, operation, data: None }
+    }
+}
+
 /// A contact as history recorded it at one version.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryState {
