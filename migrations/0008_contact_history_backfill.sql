@@ -36,8 +36,8 @@ SELECT c.organization_id, c.id, c.version,
                          WHERE d.organization_id = c.organization_id AND d.contact_id = c.id),
            'topics', (SELECT COALESCE(json_agg(t.topic_id ORDER BY t.position), '[]')
                       FROM contact_topics t
-                      WHERE t.organization_id = c.organization_id AND t.contact_id = c.id))),
-       (SELECT COALESCE(json_agg(m.group_id ORDER BY m.group_id), '[]')
+                      WHERE t.organization_id = c.organization_id AND t.contact_id = c.id)))::text,
+       (SELECT COALESCE(json_agg(m.group_id ORDER BY m.group_id)::text, '[]')
         FROM group_members m WHERE m.organization_id = c.organization_id AND m.contact_id = c.id)
 FROM contacts c
 WHERE NOT EXISTS (SELECT 1 FROM contact_history h

@@ -1,7 +1,7 @@
 //! Update Contacts (Batch), Insert Contacts (Batch), and the single full replace (a batch of
 //! one): resolve and validate every item, then write the changed ones in one transaction.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use contacts_domain::{apply, Applied, Catalog, Contact, ContactInput, ErrorCode, Field, FieldError, UpdateMode};
@@ -782,12 +782,13 @@ async fn write(
         .iter()
         .filter(|p| by.history && p.applied.changed)
         .filter_map(|p| {
-            let (operation, version) = match p.stored {
-                None => (Operation::Created, 1),
-                Some(c) => (Operation::Updated, c.version + 1),
+            let (operation, version, mut groups) = match p.stored {
+                None => (Operation::Created, 1, BTreeSet::new()),
+                Some(c) => (Operation::Updated, c.version + 1, c.groups.clone()),
             };
+            groups.extend(&p.applied.new_groups);
             let contact_id = results[p.index].id?;
-            Some(HistoryRecord { contact_id, version, operation, data: Some(p.applied.data.clone()) })
+            Some(HistoryRecord::known(contact_id, version, operation, p.applied.data.clone(), groups))
         })
         .collect();
     if !history.is_empty() {

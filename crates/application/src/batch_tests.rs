@@ -12,7 +12,7 @@ use mockall::predicate::eq;
 use serde_json::{json, Value};
 
 use super::*;
-use crate::ports::{LockedVersion, MockCatalogStore, MockContactTx, MockUnitOfWork, StoredDigest};
+use crate::ports::{LockedVersion, MockCatalogStore, MockContactTx, MockUnitOfWork, Recorded, StoredDigest};
 
 const ORG: i64 = 7;
 const ACTOR: &str = "sync-job";
@@ -136,9 +136,10 @@ fn allow_history(tx: &mut MockContactTx) {
     tx.expect_record_history().returning(|_, _, _, _| Ok(()));
 }
 
-/// `record_history`, once, recording its entries as `(contact, version, operation, content)`.
-/// A history entry as a test reads it: `(contact, version, operation, content)`.
-type Entry = (i64, i64, Operation, Option<ContactData>);
+/// `record_history`, once, recording its entries (see [`Entry`]).
+/// A history entry as a test reads it: `(contact, version, operation, (content, groups))`
+/// (`None`: carried).
+type Entry = (i64, i64, Operation, Option<(ContactData, Vec<i64>)>);
 
 fn capture_history(tx: &mut MockContactTx) -> Arc<Mutex<Vec<Entry>>> {
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -146,7 +147,13 @@ fn capture_history(tx: &mut MockContactTx) -> Arc<Mutex<Vec<Entry>>> {
     tx.expect_record_history().times(1).returning(move |org, records, actor, _| {
         assert_eq!((org, actor.name.as_str()), (ORG, ACTOR));
         let mut sink = sink.lock().unwrap();
-        sink.extend(records.iter().map(|r| (r.contact_id, r.version, r.operation, r.data.clone())));
+        sink.extend(records.iter().map(|r| {
+            let state = match &r.state {
+                Recorded::Known { data, groups } => Some((data.clone(), groups.iter().copied().collect())),
+                Recorded::Carried => None,
+            };
+            (r.contact_id, r.version, r.operation, state)
+        }));
         Ok(())
     });
     seen
@@ -686,11 +693,12 @@ async fn history_records_each_created_and_changed_contact_once_and_no_unchanged_
     expect_lock(&mut tx, vec![stored(1, "e1", 4), stored(2, "e2", 7)]);
     tx.expect_insert_contacts().times(1).returning(|_, _, _, _| Ok(vec![77]));
     let updates = capture_updates(&mut tx);
+    tx.expect_add_memberships().withf(|_, m| m == [(OPS, 1)]).times(1).returning(|_, _| Ok(()));
     let history = capture_history(&mut tx);
     tx.expect_commit().times(1).returning(|| Ok(()));
     let uc = batches(catalog_store(), one_tx(tx), 100);
     let items = vec![
-        item(with(same_json(1, "e1"), json!({"firstName": "Changed"}))),
+        item(with(same_json(1, "e1"), json!({"firstName": "Changed", "groups": [OPS]}))),
         same(2, "e2"),
         item(json!({"externalId": "new", "firstName": "N", "lastName": "P", "recordTypeId": EMPLOYEE})),
     ];
@@ -706,7 +714,12 @@ async fn history_records_each_created_and_changed_contact_once_and_no_unchanged_
         record_type_id: EMPLOYEE,
         ..ContactData::default()
     };
-    assert_eq!(recorded, vec![(1, 5, Operation::Updated, Some(written)), (77, 1, Operation::Created, Some(created))]);
+    // The groups after the change: the stored ones and those the item joins.
+    let expected = vec![
+        (1, 5, Operation::Updated, Some((written, vec![OPS]))),
+        (77, 1, Operation::Created, Some((created, vec![]))),
+    ];
+    assert_eq!(recorded, expected);
 }
 
 /// A batch that changes nothing, and a dry run, record no history (no `record_history`

@@ -161,11 +161,13 @@ mod tests {
         // Each deletion is recorded, its content carried from the entry before it.
         tx.expect_record_history()
             .withf(|org, records, actor, _| {
-                let got: Vec<_> =
-                    records.iter().map(|r| (r.contact_id, r.version, r.operation, r.data.is_none())).collect();
                 *org == ORG
                     && actor.name == "me"
-                    && got == [(3, 2, Operation::Deleted, true), (5, 4, Operation::Deleted, true)]
+                    && records
+                        == [
+                            HistoryRecord::carried(3, 2, Operation::Deleted),
+                            HistoryRecord::carried(5, 4, Operation::Deleted),
+                        ]
             })
             .times(1)
             .returning(|_, _, _, _| Ok(()));

@@ -85,7 +85,8 @@ fn uow(locked: Vec<Contact>, written: Arc<Mutex<Written>>) -> MockUnitOfWork {
         tx.expect_record_history().returning(move |_, records, actor, _| {
             assert_eq!(actor.name, "editor");
             let mut w = w.lock().unwrap();
-            w.history.extend(records.iter().map(|r| (r.contact_id, r.version, r.operation, r.data.is_none())));
+            let carried = |r: &HistoryRecord| r.state == crate::ports::Recorded::Carried;
+            w.history.extend(records.iter().map(|r| (r.contact_id, r.version, r.operation, carried(r))));
             Ok(())
         });
         let w = written.clone();

@@ -193,7 +193,7 @@ async fn restore_once(
     if !leaves.is_empty() {
         tx.remove_memberships(org, &memberships(&mut leaves.iter().copied())).await?;
     }
-    let entry = HistoryRecord { contact_id: id, version, operation: Operation::Restored, data: Some(applied.data) };
+    let entry = HistoryRecord::known(id, version, Operation::Restored, applied.data, recorded.groups);
     tx.record_history(org, &[entry], actor, now).await?;
     tx.commit().await?;
     Ok(Restored { id, external_id, version, changed: true })

@@ -144,8 +144,7 @@ async fn a_deleted_contact_comes_back_as_it_was_deleted_active_and_one_version_o
     assert_eq!(w.revived, vec!["e42".to_owned()]);
     assert_eq!(w.updated, vec![ContactUpdate { id: ID, data: data("Ada"), version: 4, digest: None }]);
     assert_eq!((w.added.len(), w.removed.len()), (0, 0));
-    let expected =
-        HistoryRecord { contact_id: ID, version: 4, operation: Operation::Restored, data: Some(data("Ada")) };
+    let expected = HistoryRecord::known(ID, 4, Operation::Restored, data("Ada"), [1].into());
     assert_eq!(w.history, vec![expected]);
     assert!(w.committed);
 }
@@ -163,7 +162,8 @@ async fn a_version_sets_content_and_memberships_back_exactly() {
     assert_eq!(w.updated[0].version, 6);
     assert_eq!(w.added, vec![(3, ID)], "the group it had then is joined again");
     assert_eq!(w.removed, vec![(2, ID)], "the group joined since is left");
-    assert_eq!(w.history[0].operation, Operation::Restored);
+    let (recorded, groups) = (&w.history[0], [1, 3].into());
+    assert_eq!(*recorded, HistoryRecord::known(ID, 6, Operation::Restored, data("Old"), groups));
     assert!(w.committed);
 }
 

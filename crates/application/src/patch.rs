@@ -120,12 +120,10 @@ async fn attempt_patch(
         }
     }
     let (version, now) = (stored.version + 1, crate::now_millis());
-    let entry = HistoryRecord {
-        contact_id: stored.id,
-        version,
-        operation: Operation::Updated,
-        data: Some(outcome.data.clone()),
-    };
+    let mut groups = stored.groups.clone();
+    groups.extend(&outcome.added_groups);
+    groups.retain(|g| !outcome.removed_groups.contains(g));
+    let entry = HistoryRecord::known(stored.id, version, Operation::Updated, outcome.data.clone(), groups);
     let update = ContactUpdate { id: stored.id, data: outcome.data, version, digest: None };
     tx.update_contacts(org, &[update], &actor.name, now).await?;
     let memberships = |groups: &[i64]| groups.iter().map(|g| (*g, stored.id)).collect::<Vec<_>>();

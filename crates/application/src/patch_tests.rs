@@ -146,8 +146,8 @@ async fn leaving_a_group_removes_the_membership_and_bumps_the_version() {
     tx.expect_remove_memberships().with(eq(ORG), eq(vec![(1, ID)])).times(1).returning(|_, _| Ok(()));
     tx.expect_record_history()
         .withf(|org, records, actor, _| {
-            let entry =
-                HistoryRecord { contact_id: ID, version: 4, operation: Operation::Updated, data: Some(stored().data) };
+            // Group 1 left: the entry records the content and no group.
+            let entry = HistoryRecord::known(ID, 4, Operation::Updated, stored().data, BTreeSet::new());
             (*org, records, actor.name.as_str()) == (ORG, &[entry][..], ACTOR)
         })
         .times(1)

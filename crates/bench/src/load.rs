@@ -31,6 +31,12 @@ impl Run {
         let rank = ((p * self.latencies.len() as f64).ceil() as usize).clamp(1, self.latencies.len());
         self.latencies[rank - 1].as_secs_f64() * 1e3
     }
+    /// Runs one after the other as one: their items and wall times added, latencies merged.
+    pub fn joined(runs: &[Run]) -> Run {
+        let mut latencies: Vec<Duration> = runs.iter().flat_map(|r| r.latencies.iter().copied()).collect();
+        latencies.sort_unstable();
+        Run { items: runs.iter().map(|r| r.items).sum(), wall: runs.iter().map(|r| r.wall).sum(), latencies }
+    }
     pub fn mean_ms(&self) -> f64 {
         let sum: Duration = self.latencies.iter().sum();
         sum.as_secs_f64() * 1e3 / self.latencies.len().max(1) as f64

@@ -198,13 +198,20 @@ async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<s
     // h) round 2 again with 1 contact in 100 changed: a nightly sync's usual batch.
     let h1 = load::mixed_batches(&api, &ids, BATCH, 2, Some((100, 1_000)), 1).await?;
     table.row("h) full batch, 1% changed, c1", &h1, "contacts/s");
-    // i) a) at c4 again (a new round of changes), against the same store and code recording no
-    // history: what recording every change costs.
+    // i) what recording every change costs: rounds of a) at c4 (each a new round of changes)
+    // against the same store and code recording no history, and with it, taking turns (so that
+    // both meet the same tables, the same vacuum and the same machine), twice each.
     let plain_api = Api { base: server.base_without_history.clone(), ..api.clone() };
-    let i4 = load::batches(&plain_api, &ids, BATCH, 7, 4).await?;
-    table.row("i) a) c4 without history", &i4, "contacts/s");
-    let history_overhead = 1.0 - a4.per_second() / i4.per_second();
-    table.note("   history_overhead (1 - a c4 / i c4 rate)", format!("{:.1}%", history_overhead * 100.0));
+    let (mut without, mut with) = (Vec::new(), Vec::new());
+    for round in [7, 9] {
+        without.push(load::batches(&plain_api, &ids, BATCH, round, 4).await?);
+        with.push(load::batches(&api, &ids, BATCH, round + 1, 4).await?);
+    }
+    let (i4, j4) = (Run::joined(&without), Run::joined(&with));
+    table.row("i) a) c4 without history, 2 rounds", &i4, "contacts/s");
+    table.row("j) a) c4 with history, 2 rounds between", &j4, "contacts/s");
+    let history_overhead = 1.0 - j4.per_second() / i4.per_second();
+    table.note("   history_overhead (1 - j / i rate)", format!("{:.1}%", history_overhead * 100.0));
     // f) peak RSS during a) at c8 (round 3): of the server alone when it can run as a child process.
     let (a8, rss_mb, rss_source) = match child::ChildServer::binary() {
         Some(binary) => {
@@ -248,6 +255,7 @@ async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<s
         "full_p99_ms_c4": round2(a4.quantile_ms(0.99)),
         "full_cps_c8": round2(a8.per_second()),
         "full_cps_c4_no_history": round2(i4.per_second()),
+        "full_cps_c4_history_interleaved": round2(j4.per_second()),
         "history_overhead": round2(history_overhead),
         "unchanged_cps_c1": round2(b1.per_second()),
         "unchanged_cps_c4": b4.map(|b| round2(b.per_second())),

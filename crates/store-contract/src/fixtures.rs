@@ -205,17 +205,15 @@ where
     }
 }
 
-/// The history entries of `updates`: every other one with its new content, the others carried
-/// from the entry before (as a membership change records them).
+/// The history entries of `updates`: every other one with its new content (and no group), the
+/// others carried from the entry before (as a membership change records them).
 pub fn history_of(updates: &[ContactUpdate]) -> Vec<HistoryRecord> {
     updates
         .iter()
         .enumerate()
-        .map(|(i, u)| HistoryRecord {
-            contact_id: u.id,
-            version: u.version,
-            operation: Operation::Updated,
-            data: (i % 2 == 0).then(|| u.data.clone()),
+        .map(|(i, u)| match i % 2 {
+            0 => HistoryRecord::known(u.id, u.version, Operation::Updated, u.data.clone(), Default::default()),
+            _ => HistoryRecord::carried(u.id, u.version, Operation::Updated),
         })
         .collect()
 }

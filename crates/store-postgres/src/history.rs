@@ -17,10 +17,9 @@ use crate::PgStore;
 pub(crate) struct PgDialect;
 
 impl Dialect for PgDialect {
-    const RECORDS: &'static str =
-        "UNNEST($5::bigint[], $6::bigint[], $7::text[], $8::text[]) AS u(contact_id, version, operation, content)";
-    const CONTENT: &'static str = "u.content::json";
-    const GROUPS: &'static str = "(SELECT COALESCE(json_agg(m.group_id ORDER BY m.group_id), '[]'::json) \
+    const RECORDS: &'static str = "UNNEST($5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::text[]) \
+         AS u(contact_id, version, operation, content, groups)";
+    const GROUPS: &'static str = "(SELECT COALESCE(json_agg(m.group_id ORDER BY m.group_id)::text, '[]') \
          FROM group_members m WHERE m.organization_id = $1 AND m.contact_id = u.contact_id)";
 }
 
@@ -51,6 +50,7 @@ pub(crate) async fn record(
         .bind(columns.version)
         .bind(columns.operation)
         .bind(columns.content)
+        .bind(columns.groups)
         .execute(conn)
         .await
         .map_err(|e| match store_error(e, "recording the history of contacts") {

@@ -2,8 +2,8 @@
 //! migration 0007 of each).
 //!
 //! **What an entry holds.** One row per contact and version: the operation, when, by whom,
-//! the request id, and the contact's state *after* the change: its content (`content`, JSON, the
-//! form [`content_json`] writes) and its group ids (`groups`, a JSON array). The state before a
+//! the request id, and the contact's state *after* the change: its content (`content`, JSON text,
+//! the form [`content_json`] writes) and its group ids (`groups`, a JSON array). The state before a
 //! change is the previous row's: a change is stored once, and a history read joins each row to
 //! the one before it (a primary key lookup). Content that a change did not touch (a delete, a
 //! membership change) is carried forward from the previous row by the insert itself, and the
@@ -18,7 +18,7 @@
 
 use std::collections::BTreeSet;
 
-use contacts_application::ports::{HistoryEntry, HistoryRecord, HistoryState, Operation, PageRequest};
+use contacts_application::ports::{HistoryEntry, HistoryRecord, HistoryState, Operation, PageRequest, Recorded};
 use contacts_domain::{Address, Contact, ContactAttribute, ContactData, ContactPath, ContactStatus, GeoPoint};
 use serde::{Deserialize, Serialize};
 use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Type};
@@ -27,28 +27,27 @@ use crate::QuietTimeJson;
 
 /// What differs between the stores in the history statements.
 pub trait Dialect {
-    /// A `FROM` item named `u`, with the columns `contact_id`, `version`, `operation` and
-    /// `content` (text holding JSON, or NULL), reading the rows bound from `$5` on.
+    /// A `FROM` item named `u`, with the columns `contact_id`, `version`, `operation`,
+    /// `content` and `groups` (text holding JSON, NULL when carried), reading the rows bound
+    /// from `$5` on.
     const RECORDS: &'static str;
-    /// `u.content` as the type of the `content` column.
-    const CONTENT: &'static str;
-    /// The group ids of contact `u.contact_id` of organization `$1`, ascending, as a JSON
-    /// array (`[]` for none), as the type of the `groups` column.
+    /// The group ids of contact `u.contact_id` of organization `$1`, ascending, as the text of
+    /// a JSON array (`[]` for none).
     const GROUPS: &'static str;
 }
 
 /// The insert of history entries (`$1` the organization, `$2` when, `$3` by whom, `$4` the
-/// request id, the rows from `$5`): one statement for any number of entries.
+/// request id, the rows from `$5`): one statement for any number of entries. A carried entry
+/// (NULL content) takes the previous entry's content and the group ids as they stand.
 pub fn record_sql<D: Dialect>() -> String {
     format!(
         "INSERT INTO contact_history (organization_id, contact_id, version, operation, changed_at, \
              changed_by, request_id, content, groups) \
          SELECT $1, u.contact_id, u.version, u.operation, $2, $3, $4, \
-             COALESCE({content}, (SELECT p.content FROM contact_history p \
+             COALESCE(u.content, (SELECT p.content FROM contact_history p \
                  WHERE p.organization_id = $1 AND p.contact_id = u.contact_id AND p.version = u.version - 1)), \
-             {groups} \
+             COALESCE(u.groups, {groups}) \
          FROM {records}",
-        content = D::CONTENT,
         groups = D::GROUPS,
         records = D::RECORDS,
     )
@@ -62,6 +61,8 @@ pub struct RecordColumns {
     pub operation: Vec<&'static str>,
     /// [`content_json`], or `None` to carry the previous entry's.
     pub content: Vec<Option<String>>,
+    /// The group ids as a JSON array, or `None` to read them as the transaction leaves them.
+    pub groups: Vec<Option<String>>,
 }
 
 impl RecordColumns {
@@ -71,10 +72,21 @@ impl RecordColumns {
             c.contact_id.push(r.contact_id);
             c.version.push(r.version);
             c.operation.push(r.operation.as_str());
-            c.content.push(r.data.as_ref().map(content_json));
+            let (content, groups) = match &r.state {
+                Recorded::Known { data, groups } => (Some(content_json(data)), Some(groups_json(groups))),
+                Recorded::Carried => (None, None),
+            };
+            c.content.push(content);
+            c.groups.push(groups);
         }
         c
     }
+}
+
+/// Group ids as the `groups` column holds them.
+fn groups_json(groups: &BTreeSet<i64>) -> String {
+    let ids: Vec<String> = groups.iter().map(i64::to_string).collect();
+    format!("[{}]", ids.join(","))
 }
 
 // The stored content. Keys are camelCase; a field that is `None` is left out.
@@ -682,6 +694,14 @@ mod tests {
             r#"{"externalId":"x","firstName":"F","lastName":"L","recordTypeId":1,"paths":[],"attributes":[],"addresses":[],"topics":[]}"#
         );
         assert_eq!(parse_content(Some(&text)), Some(bare));
+    }
+
+    #[test]
+    fn groups_are_a_json_array_read_back_as_written() {
+        let groups = BTreeSet::from([7, -1, 30]);
+        assert_eq!(groups_json(&groups), "[-1,7,30]");
+        assert_eq!(parse_groups(Some(&groups_json(&groups))), groups);
+        assert_eq!(groups_json(&BTreeSet::new()), "[]");
     }
 
     #[test]

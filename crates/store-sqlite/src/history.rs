@@ -18,27 +18,30 @@ pub(crate) struct SqliteDialect;
 
 impl Dialect for SqliteDialect {
     const RECORDS: &'static str = "(SELECT j.value ->> 0 AS contact_id, j.value ->> 1 AS version, \
-             j.value ->> 2 AS operation, j.value ->> 3 AS content FROM json_each($5) AS j) AS u";
-    const CONTENT: &'static str = "u.content";
+             j.value ->> 2 AS operation, j.value ->> 3 AS content, j.value ->> 4 AS groups \
+         FROM json_each($5) AS j) AS u";
     const GROUPS: &'static str = "(SELECT json_group_array(m.group_id ORDER BY m.group_id) \
          FROM group_members m WHERE m.organization_id = $1 AND m.contact_id = u.contact_id)";
 }
 
 static RECORD: LazyLock<String> = LazyLock::new(history::record_sql::<SqliteDialect>);
 
-/// The rows `[contact_id, version, "operation", content]` as one JSON array. Written out by
-/// hand: the content is JSON already (embedded as it is, not parsed again nor quoted), and the
-/// operation one of four plain words.
+/// The rows `[contact_id, version, "operation", content, groups]` as one JSON array. Written
+/// out by hand: content and groups are JSON already (embedded as they are, not parsed again nor
+/// quoted), and the operation one of four plain words.
 fn rows_json(columns: &RecordColumns) -> String {
-    let mut out = String::with_capacity(2 + columns.content.iter().flatten().map(|c| c.len() + 40).sum::<usize>());
+    let size: usize = columns.content.iter().chain(&columns.groups).flatten().map(String::len).sum();
+    let mut out = String::with_capacity(2 + size + 48 * columns.contact_id.len());
     out.push('[');
-    for (i, content) in columns.content.iter().enumerate() {
+    for (i, (content, groups)) in columns.content.iter().zip(&columns.groups).enumerate() {
         if i > 0 {
             out.push(',');
         }
         let (id, version, operation) = (columns.contact_id[i], columns.version[i], columns.operation[i]);
         out.push_str(&format!("[{id},{version},\"{operation}\","));
         out.push_str(content.as_deref().unwrap_or("null"));
+        out.push(',');
+        out.push_str(groups.as_deref().unwrap_or("null"));
         out.push(']');
     }
     out.push(']');
@@ -106,7 +109,7 @@ impl HistoryStore for SqliteStore {
 
 #[cfg(test)]
 mod tests {
-    use contacts_application::ports::Operation;
+    use contacts_application::ports::{HistoryRecord, Operation};
     use contacts_domain::ContactData;
 
     use super::*;
@@ -115,12 +118,12 @@ mod tests {
     fn rows_are_one_json_array_with_the_content_embedded() {
         let data = ContactData { external_id: "a\"b".into(), first_name: "F".into(), ..ContactData::default() };
         let records = [
-            HistoryRecord { contact_id: 1, version: 2, operation: Operation::Updated, data: Some(data.clone()) },
-            HistoryRecord { contact_id: 3, version: 4, operation: Operation::Deleted, data: None },
+            HistoryRecord::known(1, 2, Operation::Updated, data.clone(), [5, 3].into()),
+            HistoryRecord::carried(3, 4, Operation::Deleted),
         ];
         let text = rows_json(&RecordColumns::new(&records));
         let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
         let content: serde_json::Value = serde_json::from_str(&history::content_json(&data)).unwrap();
-        assert_eq!(parsed, serde_json::json!([[1, 2, "updated", content], [3, 4, "deleted", null]]));
+        assert_eq!(parsed, serde_json::json!([[1, 2, "updated", content, [3, 5]], [3, 4, "deleted", null, null]]));
     }
 }

@@ -68,17 +68,37 @@ pub struct HistoryRecord {
     pub contact_id: i64,
     pub version: i64,
     pub operation: Operation,
-    /// The contact's content at `version`; `None` when the change left it as it was at
-    /// `version - 1` (a delete, a membership change): the store carries the previous entry's
-    /// content forward. The memberships are always read from the store as they stand when the
-    /// entry is recorded, so it is recorded after them.
-    pub data: Option<ContactData>,
+    pub state: Recorded,
+}
+
+/// The state an entry records, as the change knows it.
+// Most entries are `Known` (a batch's changes): boxing the content would only add an allocation each.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recorded {
+    /// The contact's content and group ids after the change.
+    Known { data: ContactData, groups: BTreeSet<i64> },
+    /// The change left the content as it was at `version - 1` (a delete, a membership change):
+    /// the store carries the previous entry's content forward, and reads the group ids as the
+    /// transaction leaves them (so the entry is recorded after the memberships are written).
+    Carried,
 }
 
 impl HistoryRecord {
-    /// An entry whose content is carried from the entry before it (see [`HistoryRecord::data`]).
+    /// An entry of a change whose content and memberships are known.
+    pub fn known(
+        contact_id: i64,
+        version: i64,
+        operation: Operation,
+        data: ContactData,
+        groups: BTreeSet<i64>,
+    ) -> Self {
+        Self { contact_id, version, operation, state: Recorded::Known { data, groups } }
+    }
+
+    /// An entry whose content is carried from the entry before it (see [`Recorded::Carried`]).
     pub fn carried(contact_id: i64, version: i64, operation: Operation) -> Self {
-        Self { contact_id, version, operation, data: None }
+        Self { contact_id, version, operation, state: Recorded::Carried }
     }
 }
 

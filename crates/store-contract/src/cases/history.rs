@@ -20,8 +20,12 @@ fn actor(name: &str, request_id: &str) -> Actor {
     Actor::named(name).with_request_id(Some(request_id.to_owned()))
 }
 
-fn record(contact_id: i64, version: i64, operation: Operation, data: Option<&ContactData>) -> HistoryRecord {
-    HistoryRecord { contact_id, version, operation, data: data.cloned() }
+fn known(contact_id: i64, version: i64, operation: Operation, data: &ContactData, groups: &[i64]) -> HistoryRecord {
+    HistoryRecord::known(contact_id, version, operation, data.clone(), groups.iter().copied().collect())
+}
+
+fn carried(contact_id: i64, version: i64, operation: Operation) -> HistoryRecord {
+    HistoryRecord::carried(contact_id, version, operation)
 }
 
 async fn page<S: TestStore>(store: &S, org: i64, id: i64, number: u32, size: u32) -> (Vec<HistoryEntry>, u64) {
@@ -50,9 +54,7 @@ pub async fn history_is_read_back_newest_first_with_the_state_before_each_change
     let v1 = full_contact(&o, "h");
     let mut tx = begin(&*store).await;
     let id = tx.insert_contacts(o.id, std::slice::from_ref(&v1), "creator", NOW).await.unwrap()[0];
-    tx.record_history(o.id, &[record(id, 1, Operation::Created, Some(&v1))], &actor("creator", "r1"), NOW)
-        .await
-        .unwrap();
+    tx.record_history(o.id, &[known(id, 1, Operation::Created, &v1, &[])], &actor("creator", "r1"), NOW).await.unwrap();
     tx.commit().await.unwrap();
     let created = get(&*store, o.id, id).await;
 
@@ -61,7 +63,7 @@ pub async fn history_is_read_back_newest_first_with_the_state_before_each_change
     tx.lock_contacts(o.id, &[id], &[]).await.unwrap();
     let update = ContactUpdate { id, data: v2.clone(), version: 2, digest: None };
     tx.update_contacts(o.id, &[update], "editor", NOW + 1).await.unwrap();
-    tx.record_history(o.id, &[record(id, 2, Operation::Updated, Some(&v2))], &actor("editor", "r2"), NOW + 1)
+    tx.record_history(o.id, &[known(id, 2, Operation::Updated, &v2, &[])], &actor("editor", "r2"), NOW + 1)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -71,15 +73,13 @@ pub async fn history_is_read_back_newest_first_with_the_state_before_each_change
     tx.add_memberships(o.id, &[(o.groups[1], id), (o.groups[0], id)]).await.unwrap();
     let update = ContactUpdate { id, data: v2.clone(), version: 3, digest: None };
     tx.update_contacts(o.id, &[update], "member", NOW + 2).await.unwrap();
-    tx.record_history(o.id, &[record(id, 3, Operation::Updated, None)], &actor("member", "r3"), NOW + 2).await.unwrap();
+    tx.record_history(o.id, &[carried(id, 3, Operation::Updated)], &actor("member", "r3"), NOW + 2).await.unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = begin(&*store).await;
     let deleted = tx.delete_contacts(o.id, &[id], &[], "deleter", NOW + 3).await.unwrap();
     assert_eq!(deleted[0].version, 4);
-    tx.record_history(o.id, &[record(id, 4, Operation::Deleted, None)], &Actor::named("deleter"), NOW + 3)
-        .await
-        .unwrap();
+    tx.record_history(o.id, &[carried(id, 4, Operation::Deleted)], &Actor::named("deleter"), NOW + 3).await.unwrap();
     tx.commit().await.unwrap();
 
     let (entries, total) = page(&*store, o.id, id, 1, 10).await;
@@ -115,7 +115,7 @@ pub async fn history_pages_are_cut_newest_first_with_the_total<S: TestStore>(sto
     let mut tx = begin(&*store).await;
     let id = tx.insert_contacts(o.id, std::slice::from_ref(&data), "t", NOW).await.unwrap()[0];
     let records: Vec<HistoryRecord> = (1..=5)
-        .map(|v| record(id, v, if v == 1 { Operation::Created } else { Operation::Updated }, Some(&data)))
+        .map(|v| known(id, v, if v == 1 { Operation::Created } else { Operation::Updated }, &data, &[]))
         .collect();
     // Several entries of one contact in one statement (the versions it went through).
     tx.record_history(o.id, &records, &Actor::named("t"), NOW).await.unwrap();
@@ -136,11 +136,10 @@ pub async fn a_history_entry_is_recorded_once<S: TestStore>(store: Arc<S>) {
     let data = bare_contact(&o, "once");
     let mut tx = begin(&*store).await;
     let id = tx.insert_contacts(o.id, std::slice::from_ref(&data), "t", NOW).await.unwrap()[0];
-    tx.record_history(o.id, &[record(id, 1, Operation::Created, Some(&data))], &Actor::named("t"), NOW).await.unwrap();
+    tx.record_history(o.id, &[known(id, 1, Operation::Created, &data, &[])], &Actor::named("t"), NOW).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = begin(&*store).await;
-    let again =
-        tx.record_history(o.id, &[record(id, 1, Operation::Updated, Some(&data))], &Actor::named("x"), NOW).await;
+    let again = tx.record_history(o.id, &[known(id, 1, Operation::Updated, &data, &[])], &Actor::named("x"), NOW).await;
     assert!(again.is_err(), "{again:?}");
     drop(tx);
     let (entries, _) = page(&*store, o.id, id, 1, 10).await;
@@ -157,9 +156,7 @@ pub async fn any_contact_is_found_by_id_or_external_id_in_its_organization_only<
     let ids = tx.insert_contacts(a.id, &[bare_contact(&a, "x"), bare_contact(&a, "x2")], "t", NOW).await.unwrap();
     let other = tx.insert_contacts(b.id, &[bare_contact(&b, "x")], "t", NOW).await.unwrap()[0];
     let data = bare_contact(&b, "x");
-    tx.record_history(b.id, &[record(other, 1, Operation::Created, Some(&data))], &Actor::named("t"), NOW)
-        .await
-        .unwrap();
+    tx.record_history(b.id, &[known(other, 1, Operation::Created, &data, &[])], &Actor::named("t"), NOW).await.unwrap();
     tx.commit().await.unwrap();
     let find = |org: i64, target: ContactRef| {
         let store = Arc::clone(&store);
@@ -199,11 +196,13 @@ pub async fn a_deleted_contact_is_locked_read_and_revived<S: TestStore>(store: A
     let mut tx = begin(&*store).await;
     let id = tx.insert_contacts(o.id, std::slice::from_ref(&data), "t", NOW).await.unwrap()[0];
     tx.add_memberships(o.id, &[(o.groups[0], id)]).await.unwrap();
-    tx.record_history(o.id, &[record(id, 1, Operation::Created, Some(&data))], &Actor::named("t"), NOW).await.unwrap();
+    tx.record_history(o.id, &[known(id, 1, Operation::Created, &data, &[o.groups[0]])], &Actor::named("t"), NOW)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let mut tx = begin(&*store).await;
     tx.delete_contacts(o.id, &[id], &[], "t", NOW + 1).await.unwrap();
-    tx.record_history(o.id, &[record(id, 2, Operation::Deleted, None)], &Actor::named("t"), NOW + 1).await.unwrap();
+    tx.record_history(o.id, &[carried(id, 2, Operation::Deleted)], &Actor::named("t"), NOW + 1).await.unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = begin(&*store).await;
@@ -236,12 +235,12 @@ pub async fn pruning_keeps_each_contacts_newest_entry<S: TestStore>(store: Arc<S
     let old = NOW - 1_000_000;
     // x: versions 1-3 old, 4 recent; y: one old entry only.
     for v in 1..=3 {
-        tx.record_history(a.id, &[record(x, v, Operation::Updated, Some(&data))], &Actor::named("t"), old + v)
+        tx.record_history(a.id, &[known(x, v, Operation::Updated, &data, &[])], &Actor::named("t"), old + v)
             .await
             .unwrap();
     }
-    tx.record_history(a.id, &[record(x, 4, Operation::Updated, Some(&data))], &Actor::named("t"), NOW).await.unwrap();
-    tx.record_history(b.id, &[record(y, 1, Operation::Created, Some(&data))], &Actor::named("t"), old).await.unwrap();
+    tx.record_history(a.id, &[known(x, 4, Operation::Updated, &data, &[])], &Actor::named("t"), NOW).await.unwrap();
+    tx.record_history(b.id, &[known(y, 1, Operation::Created, &data, &[])], &Actor::named("t"), old).await.unwrap();
     tx.commit().await.unwrap();
 
     assert_eq!(store.prune_history(NOW - 10, 2).await.unwrap(), 2, "a chunk is bounded by the limit");
@@ -264,7 +263,14 @@ pub async fn deleting_a_group_records_each_members_new_version<S: TestStore>(sto
     let mut tx = begin(&*store).await;
     let id = tx.insert_contacts(o.id, std::slice::from_ref(&data), "t", NOW).await.unwrap()[0];
     tx.add_memberships(o.id, &[(o.groups[0], id), (o.groups[1], id)]).await.unwrap();
-    tx.record_history(o.id, &[record(id, 1, Operation::Created, Some(&data))], &Actor::named("t"), NOW).await.unwrap();
+    tx.record_history(
+        o.id,
+        &[known(id, 1, Operation::Created, &data, &[o.groups[0], o.groups[1]])],
+        &Actor::named("t"),
+        NOW,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let by = actor("admin", "req-g");
     assert_eq!(
@@ -296,7 +302,9 @@ pub async fn a_version_is_restored_through_the_use_case<S: TestStore>(store: Arc
     let mut tx = begin(&*store).await;
     let id = tx.insert_contacts(o.id, std::slice::from_ref(&v1), "t", NOW).await.unwrap()[0];
     tx.add_memberships(o.id, &[(o.groups[0], id)]).await.unwrap();
-    tx.record_history(o.id, &[record(id, 1, Operation::Created, Some(&v1))], &Actor::named("t"), NOW).await.unwrap();
+    tx.record_history(o.id, &[known(id, 1, Operation::Created, &v1, &[o.groups[0]])], &Actor::named("t"), NOW)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let v2 = ContactData { first_name: "Changed".into(), paths: vec![], ..bare_contact(&o, "r") };
     let mut tx = begin(&*store).await;
@@ -306,7 +314,7 @@ pub async fn a_version_is_restored_through_the_use_case<S: TestStore>(store: Arc
         .unwrap();
     tx.remove_memberships(o.id, &[(o.groups[0], id)]).await.unwrap();
     tx.add_memberships(o.id, &[(o.groups[1], id)]).await.unwrap();
-    tx.record_history(o.id, &[record(id, 2, Operation::Updated, Some(&v2))], &Actor::named("t"), NOW + 1)
+    tx.record_history(o.id, &[known(id, 2, Operation::Updated, &v2, &[o.groups[1]])], &Actor::named("t"), NOW + 1)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -328,7 +336,7 @@ pub async fn a_version_is_restored_through_the_use_case<S: TestStore>(store: Arc
     tx.update_contacts(o.id, &[ContactUpdate { id, data: v2.clone(), version: 4, digest: None }], "t", NOW + 2)
         .await
         .unwrap();
-    tx.record_history(o.id, &[record(id, 4, Operation::Updated, Some(&v2))], &Actor::named("t"), NOW + 2)
+    tx.record_history(o.id, &[known(id, 4, Operation::Updated, &v2, &[o.groups[0]])], &Actor::named("t"), NOW + 2)
         .await
         .unwrap();
     tx.commit().await.unwrap();
