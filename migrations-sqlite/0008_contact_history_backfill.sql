@@ -1,45 +1,32 @@
 -- The contacts stored before history existed: their current state as their first entry (see
--- the PostgreSQL migration 0008). The same JSON as contacts-store-sql's history::content_json:
--- booleans as JSON booleans, coordinates (exact decimal text here) as JSON numbers, lists
--- always present, absent fields left out (json_patch onto '{}' drops the null members). The
--- statement is also run by store-sqlite's tests, on contacts written without history.
+-- the PostgreSQL migration 0008). The content is the positional form of contacts-store-sql's
+-- history::content_json (format 1): booleans as JSON booleans, coordinates (exact decimal text
+-- here) as JSON numbers, the stored JSON (quiet time frames, attribute values) embedded as JSON.
+-- The statement is also run by store-sqlite's tests, on contacts written without history.
 INSERT INTO contact_history (organization_id, contact_id, version, operation, changed_at, changed_by,
                              request_id, content, groups)
 SELECT c.organization_id, c.id, c.version,
        CASE WHEN c.status = 'D' THEN 'deleted' WHEN c.version = 1 THEN 'created' ELSE 'updated' END,
        c.last_modified_date, c.last_modified_by, NULL,
-       json_patch('{}', json_object(
-           'externalId', COALESCE(c.external_id, c.deleted_external_id, ''),
-           'firstName', c.first_name, 'lastName', c.last_name, 'middleInitial', c.middle_initial,
-           'suffix', c.suffix, 'country', c.country, 'businessName', c.business_name,
-           'timezoneId', c.timezone_id, 'language', c.language,
-           'preferredLanguage', c.preferred_language, 'ssoUserId', c.sso_user_id,
-           'securityPin', c.security_pin, 'accountId', c.account_id,
-           'vip', CASE c.vip WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
-           'expatriate', CASE c.expatriate WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
-           'recordTypeId', c.record_type_id,
-           'paths', (SELECT json_group_array(json_patch('{}', json_object(
-                         'pathId', p.path_id, 'value', p.value, 'countryCode', p.country_code,
-                         'phoneExt', p.phone_ext, 'waitTime', p.wait_time,
-                         'pathEnable', CASE p.path_enable WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
-                         'skipValidation', CASE p.skip_validation WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
-                         'quietTimeFrames', json(p.quiet_time_frames))) ORDER BY p.position)
-                     FROM contact_paths p
-                     WHERE p.organization_id = c.organization_id AND p.contact_id = c.id),
-           'attributes', (SELECT json_group_array(json_object('attributeId', a.attribute_id,
-                                                              'values', json(a."values")) ORDER BY a.position)
-                          FROM contact_attributes a
-                          WHERE a.organization_id = c.organization_id AND a.contact_id = c.id),
-           'addresses', (SELECT json_group_array(json_patch('{}', json_object(
-                             'locationName', d.location_name, 'streetAddress', d.street_address,
-                             'suite', d.suite, 'city', d.city, 'state', d.state,
-                             'postalCode', d.postal_code, 'country', d.country,
-                             'lat', json(d.lat), 'lon', json(d.lon))) ORDER BY d.position)
-                         FROM contact_addresses d
-                         WHERE d.organization_id = c.organization_id AND d.contact_id = c.id),
-           'topics', (SELECT json_group_array(t.topic_id ORDER BY t.position)
-                      FROM contact_topics t
-                      WHERE t.organization_id = c.organization_id AND t.contact_id = c.id))),
+       json_array(
+           1, COALESCE(c.external_id, c.deleted_external_id, ''), c.first_name, c.last_name,
+           c.middle_initial, c.suffix, c.country, c.business_name, c.timezone_id, c.language,
+           c.preferred_language, c.sso_user_id, c.security_pin, c.account_id,
+           CASE c.vip WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
+           CASE c.expatriate WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
+           c.record_type_id,
+           (SELECT json_group_array(json_array(p.path_id, p.value, p.country_code, p.phone_ext, p.wait_time,
+                       CASE p.path_enable WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
+                       CASE p.skip_validation WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
+                       json(p.quiet_time_frames)) ORDER BY p.position)
+            FROM contact_paths p WHERE p.organization_id = c.organization_id AND p.contact_id = c.id),
+           (SELECT json_group_array(json_array(a.attribute_id, json(a."values")) ORDER BY a.position)
+            FROM contact_attributes a WHERE a.organization_id = c.organization_id AND a.contact_id = c.id),
+           (SELECT json_group_array(json_array(d.location_name, d.street_address, d.suite, d.city, d.state,
+                       d.postal_code, d.country, json(d.lat), json(d.lon)) ORDER BY d.position)
+            FROM contact_addresses d WHERE d.organization_id = c.organization_id AND d.contact_id = c.id),
+           (SELECT json_group_array(t.topic_id ORDER BY t.position)
+            FROM contact_topics t WHERE t.organization_id = c.organization_id AND t.contact_id = c.id)),
        (SELECT json_group_array(m.group_id ORDER BY m.group_id)
         FROM group_members m WHERE m.organization_id = c.organization_id AND m.contact_id = c.id)
 FROM contacts c

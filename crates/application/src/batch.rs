@@ -713,13 +713,13 @@ async fn check_external_ids(
     Ok(())
 }
 
-/// Who writes a batch, where and when.
-struct Author<'a> {
-    org: i64,
-    actor: &'a Actor,
-    now: i64,
+/// Who writes a batch (or deletes), where and when.
+pub(crate) struct Author<'a> {
+    pub(crate) org: i64,
+    pub(crate) actor: &'a Actor,
+    pub(crate) now: i64,
     /// Whether the history entries are recorded (see [`ContactBatches::without_history`]).
-    history: bool,
+    pub(crate) history: bool,
 }
 
 /// Writes the planned changes: one insert, one update, one membership call and one history

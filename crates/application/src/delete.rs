@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use crate::batch::{ContactBatches, ItemResult, ItemStatus};
+use crate::batch::{Author, ContactBatches, ItemResult, ItemStatus};
 use crate::ports::{Actor, ContactRef, ContactTx, DeletedContact, HistoryRecord, Operation, StoreError};
 use crate::retry::ATTEMPTS;
 
@@ -63,7 +63,7 @@ impl ContactBatches {
         loop {
             attempt += 1;
             let mut tx = self.uow.begin().await?;
-            let by = Deleter { org, actor, now, history: self.history };
+            let by = Author { org, actor, now, history: self.history };
             match delete_all(&mut *tx, &by, targets, &ids, &external_ids).await {
                 Err(DeleteError::Store(StoreError::Conflict)) if attempt < ATTEMPTS => {
                     crate::retry::after_conflict(attempt, "delete").await;
@@ -74,25 +74,16 @@ impl ContactBatches {
     }
 }
 
-/// Who deletes, where and when.
-struct Deleter<'a> {
-    org: i64,
-    actor: &'a Actor,
-    now: i64,
-    /// Whether the deletions are recorded in the history (see `ContactBatches::without_history`).
-    history: bool,
-}
-
 /// One attempt: delete, check that every target was found (else roll back), record the
 /// deletions in the history, commit.
 async fn delete_all(
     tx: &mut dyn ContactTx,
-    by: &Deleter<'_>,
+    by: &Author<'_>,
     targets: &[ContactRef],
     ids: &[i64],
     external_ids: &[String],
 ) -> Result<Vec<ItemResult>, DeleteError> {
-    let Deleter { org, actor, now, .. } = *by;
+    let Author { org, actor, now, .. } = *by;
     let deleted = tx.delete_contacts(org, ids, external_ids, &actor.name, now).await?;
     let by_id: HashMap<i64, &DeletedContact> = deleted.iter().map(|d| (d.id, d)).collect();
     let by_ext: HashMap<&str, &DeletedContact> = deleted.iter().map(|d| (d.external_id.as_str(), d)).collect();

@@ -228,3 +228,18 @@ async fn a_state_whose_content_was_never_recorded_is_not_restorable() {
     assert!(matches!(err, RestoreError::VersionNotFound { id: ID, version: 2 }), "{err:?}");
     assert!(!written.lock().unwrap().committed);
 }
+
+/// Retention deletes in chunks until one comes back short, and says how many went in all.
+#[tokio::test]
+async fn pruning_goes_on_in_chunks_until_one_is_not_full() {
+    let mut store = MockHistoryStore::new();
+    let mut answers = vec![3, 3, 1].into_iter();
+    store
+        .expect_prune_history()
+        .withf(|before, limit| (*before, *limit) == (1_000, 3))
+        .times(3)
+        .returning(move |_, _| Ok(answers.next().unwrap()));
+    let history =
+        ContactHistory::new(Arc::new(store), Arc::new(MockCatalogStore::new()), Arc::new(MockUnitOfWork::new()));
+    assert_eq!(history.prune(1_000, 3).await.unwrap(), 7);
+}

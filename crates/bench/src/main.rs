@@ -198,18 +198,24 @@ async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<s
     // h) round 2 again with 1 contact in 100 changed: a nightly sync's usual batch.
     let h1 = load::mixed_batches(&api, &ids, BATCH, 2, Some((100, 1_000)), 1).await?;
     table.row("h) full batch, 1% changed, c1", &h1, "contacts/s");
-    // i) what recording every change costs: rounds of a) at c4 (each a new round of changes)
-    // against the same store and code recording no history, and with it, taking turns (so that
-    // both meet the same tables, the same vacuum and the same machine), twice each.
+    // i), j) what recording every change costs: rounds of a) at c4 (each a new round of
+    // changes) against the same store and code recording no history, and with it, taking turns
+    // (so that both meet the same tables, vacuum and machine), three each, the order swapped at
+    // each pair (so that neither is always the later one).
     let plain_api = Api { base: server.base_without_history.clone(), ..api.clone() };
     let (mut without, mut with) = (Vec::new(), Vec::new());
-    for round in [7, 9] {
-        without.push(load::batches(&plain_api, &ids, BATCH, round, 4).await?);
-        with.push(load::batches(&api, &ids, BATCH, round + 1, 4).await?);
+    for (pair, round) in [7, 9, 11].into_iter().enumerate() {
+        let (first, second) = if pair % 2 == 0 { (&plain_api, &api) } else { (&api, &plain_api) };
+        let a = load::batches(first, &ids, BATCH, round, 4).await?;
+        let b = load::batches(second, &ids, BATCH, round + 1, 4).await?;
+        let (w, h) = if pair % 2 == 0 { (a, b) } else { (b, a) };
+        eprintln!("history pair {pair}: {:.0} contacts/s without, {:.0} with", w.per_second(), h.per_second());
+        without.push(w);
+        with.push(h);
     }
     let (i4, j4) = (Run::joined(&without), Run::joined(&with));
-    table.row("i) a) c4 without history, 2 rounds", &i4, "contacts/s");
-    table.row("j) a) c4 with history, 2 rounds between", &j4, "contacts/s");
+    table.row("i) a) c4 without history, 3 rounds", &i4, "contacts/s");
+    table.row("j) a) c4 with history, 3 rounds in turn", &j4, "contacts/s");
     let history_overhead = 1.0 - j4.per_second() / i4.per_second();
     table.note("   history_overhead (1 - j / i rate)", format!("{:.1}%", history_overhead * 100.0));
     // f) peak RSS during a) at c8 (round 3): of the server alone when it can run as a child process.

@@ -3,7 +3,7 @@
 //!
 //! **What an entry holds.** One row per contact and version: the operation, when, by whom,
 //! the request id, and the contact's state *after* the change: its content (`content`, JSON text,
-//! the form [`content_json`] writes) and its group ids (`groups`, a JSON array). The state before a
+//! positional arrays: the form [`content_json`] writes) and its group ids (`groups`, a JSON array). The state before a
 //! change is the previous row's: a change is stored once, and a history read joins each row to
 //! the one before it (a primary key lookup). Content that a change did not touch (a delete, a
 //! membership change) is carried forward from the previous row by the insert itself, and the
@@ -89,214 +89,204 @@ fn groups_json(groups: &BTreeSet<i64>) -> String {
     format!("[{}]", ids.join(","))
 }
 
-// The stored content. Keys are camelCase; a field that is `None` is left out.
+// The stored content: positional JSON arrays, in the order of the columns they come from (the
+// form the PostgreSQL loader aggregates child rows in), led by the format's number. Half the
+// size of named keys: every change of a nightly sync writes one, and the history's WAL is what
+// it costs (README, History and restore).
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ContentJson {
-    external_id: String,
-    first_name: String,
-    last_name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    middle_initial: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    suffix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    country: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    business_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    timezone_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    language: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    preferred_language: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    sso_user_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    security_pin: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    account_id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    vip: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    expatriate: Option<bool>,
-    record_type_id: i64,
-    #[serde(default)]
-    paths: Vec<PathJson>,
-    #[serde(default)]
-    attributes: Vec<AttributeJson>,
-    #[serde(default)]
-    addresses: Vec<AddressJson>,
-    #[serde(default)]
-    topics: Vec<i64>,
-}
+/// The format of [`content_json`]: the first element of the array.
+const CONTENT_FORMAT: u8 = 1;
 
+/// `[format, externalId, firstName, lastName, middleInitial, suffix, country, businessName,
+/// timezoneId, language, preferredLanguage, ssoUserId, securityPIN, accountId, vip,
+/// expatriate, recordTypeId, paths, attributes, addresses, topics]`.
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PathJson {
-    path_id: i64,
-    value: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    country_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    phone_ext: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    wait_time: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    path_enable: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    skip_validation: Option<bool>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    quiet_time_frames: Vec<QuietTimeJson>,
-}
+struct ContentJson(
+    u8,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<bool>,
+    Option<bool>,
+    i64,
+    Vec<PathJson>,
+    Vec<AttributeJson>,
+    Vec<AddressJson>,
+    Vec<i64>,
+);
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AttributeJson {
-    attribute_id: i64,
-    #[serde(default)]
-    values: Vec<String>,
-}
+/// `[pathId, value, countryCode, phoneExt, waitTime, pathEnable, skipValidation,
+/// quietTimeFrames]` (the frames as `contact_paths` stores them).
+type PathJson =
+    (i64, String, Option<String>, Option<String>, Option<i64>, Option<bool>, Option<bool>, Vec<QuietTimeJson>);
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AddressJson {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    location_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    street_address: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    suite: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    city: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    state: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    postal_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    country: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    lat: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    lon: Option<f64>,
-}
+/// `[attributeId, values]`.
+type AttributeJson = (i64, Vec<String>);
+
+/// `[locationName, streetAddress, suite, city, state, postalCode, country, lat, lon]`.
+type AddressJson = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<f64>,
+    Option<f64>,
+);
 
 /// A contact's content as `contact_history.content` stores it.
 pub fn content_json(d: &ContactData) -> String {
-    let content = ContentJson {
-        external_id: d.external_id.clone(),
-        first_name: d.first_name.clone(),
-        last_name: d.last_name.clone(),
-        middle_initial: d.middle_initial.clone(),
-        suffix: d.suffix.clone(),
-        country: d.country.clone(),
-        business_name: d.business_name.clone(),
-        timezone_id: d.timezone_id.clone(),
-        language: d.language.clone(),
-        preferred_language: d.preferred_language.clone(),
-        sso_user_id: d.sso_user_id.clone(),
-        security_pin: d.security_pin.clone(),
-        account_id: d.account_id,
-        vip: d.vip,
-        expatriate: d.expatriate,
-        record_type_id: d.record_type_id,
-        paths: d
-            .paths
+    let content = ContentJson(
+        CONTENT_FORMAT,
+        d.external_id.clone(),
+        d.first_name.clone(),
+        d.last_name.clone(),
+        d.middle_initial.clone(),
+        d.suffix.clone(),
+        d.country.clone(),
+        d.business_name.clone(),
+        d.timezone_id.clone(),
+        d.language.clone(),
+        d.preferred_language.clone(),
+        d.sso_user_id.clone(),
+        d.security_pin.clone(),
+        d.account_id,
+        d.vip,
+        d.expatriate,
+        d.record_type_id,
+        d.paths
             .iter()
-            .map(|p| PathJson {
-                path_id: p.path_id,
-                value: p.value.clone(),
-                country_code: p.country_code.clone(),
-                phone_ext: p.phone_ext.clone(),
-                wait_time: p.wait_time,
-                path_enable: p.path_enable,
-                skip_validation: p.skip_validation,
-                quiet_time_frames: p.quiet_time_frames.iter().map(Into::into).collect(),
+            .map(|p| {
+                let frames = p.quiet_time_frames.iter().map(Into::into).collect();
+                let (ext, wait) = (p.phone_ext.clone(), p.wait_time);
+                (
+                    p.path_id,
+                    p.value.clone(),
+                    p.country_code.clone(),
+                    ext,
+                    wait,
+                    p.path_enable,
+                    p.skip_validation,
+                    frames,
+                )
             })
             .collect(),
-        attributes: d
-            .attributes
+        d.attributes.iter().map(|a| (a.attribute_id, a.values.clone())).collect(),
+        d.addresses
             .iter()
-            .map(|a| AttributeJson { attribute_id: a.attribute_id, values: a.values.clone() })
-            .collect(),
-        addresses: d
-            .addresses
-            .iter()
-            .map(|a| AddressJson {
-                location_name: a.location_name.clone(),
-                street_address: a.street_address.clone(),
-                suite: a.suite.clone(),
-                city: a.city.clone(),
-                state: a.state.clone(),
-                postal_code: a.postal_code.clone(),
-                country: a.country.clone(),
-                lat: a.gis_location.map(|g| g.lat()),
-                lon: a.gis_location.map(|g| g.lon()),
+            .map(|a| {
+                (
+                    a.location_name.clone(),
+                    a.street_address.clone(),
+                    a.suite.clone(),
+                    a.city.clone(),
+                    a.state.clone(),
+                    a.postal_code.clone(),
+                    a.country.clone(),
+                    a.gis_location.map(|g| g.lat()),
+                    a.gis_location.map(|g| g.lon()),
+                )
             })
             .collect(),
-        topics: d.topics.clone(),
-    };
-    // A struct of strings, numbers and lists: serializing it cannot fail.
+        d.topics.clone(),
+    );
+    // Strings, numbers and lists: serializing them cannot fail.
     serde_json::to_string(&content).unwrap_or_default()
 }
 
 /// The content `text` holds (as [`content_json`] writes it, or the migration that recorded the
-/// contacts stored before history existed); `None` for content that does not parse (none is
-/// ever written) and for none.
+/// contacts stored before history existed); `None` for none, and for content of another format
+/// or that does not parse (none is ever written).
 pub fn parse_content(text: Option<&str>) -> Option<ContactData> {
-    let c: ContentJson = serde_json::from_str(text?).ok()?;
+    let ContentJson(
+        format,
+        external_id,
+        first_name,
+        last_name,
+        middle_initial,
+        suffix,
+        country,
+        business_name,
+        timezone_id,
+        language,
+        preferred_language,
+        sso_user_id,
+        security_pin,
+        account_id,
+        vip,
+        expatriate,
+        record_type_id,
+        paths,
+        attributes,
+        addresses,
+        topics,
+    ) = serde_json::from_str(text?).ok()?;
+    if format != CONTENT_FORMAT {
+        return None;
+    }
     Some(ContactData {
-        external_id: c.external_id,
-        first_name: c.first_name,
-        last_name: c.last_name,
-        middle_initial: c.middle_initial,
-        suffix: c.suffix,
-        country: c.country,
-        business_name: c.business_name,
-        timezone_id: c.timezone_id,
-        language: c.language,
-        preferred_language: c.preferred_language,
-        sso_user_id: c.sso_user_id,
-        security_pin: c.security_pin,
-        account_id: c.account_id,
-        vip: c.vip,
-        expatriate: c.expatriate,
-        record_type_id: c.record_type_id,
-        paths: c
-            .paths
+        external_id,
+        first_name,
+        last_name,
+        middle_initial,
+        suffix,
+        country,
+        business_name,
+        timezone_id,
+        language,
+        preferred_language,
+        sso_user_id,
+        security_pin,
+        account_id,
+        vip,
+        expatriate,
+        record_type_id,
+        paths: paths
             .into_iter()
-            .map(|p| ContactPath {
-                path_id: p.path_id,
-                value: p.value,
-                country_code: p.country_code,
-                phone_ext: p.phone_ext,
-                wait_time: p.wait_time,
-                path_enable: p.path_enable,
-                skip_validation: p.skip_validation,
-                quiet_time_frames: p.quiet_time_frames.into_iter().map(Into::into).collect(),
+            .map(|(path_id, value, country_code, phone_ext, wait_time, path_enable, skip_validation, frames)| {
+                ContactPath {
+                    path_id,
+                    value,
+                    country_code,
+                    phone_ext,
+                    wait_time,
+                    path_enable,
+                    skip_validation,
+                    quiet_time_frames: frames.into_iter().map(Into::into).collect(),
+                }
             })
             .collect(),
-        attributes: c
-            .attributes
+        attributes: attributes
             .into_iter()
-            .map(|a| ContactAttribute { attribute_id: a.attribute_id, values: a.values })
+            .map(|(attribute_id, values)| ContactAttribute { attribute_id, values })
             .collect(),
-        addresses: c
-            .addresses
+        addresses: addresses
             .into_iter()
-            .map(|a| Address {
-                location_name: a.location_name,
-                street_address: a.street_address,
-                suite: a.suite,
-                city: a.city,
-                state: a.state,
-                postal_code: a.postal_code,
-                country: a.country,
-                gis_location: a.lat.zip(a.lon).and_then(|(lat, lon)| GeoPoint::new(lat, lon)),
+            .map(|(location_name, street_address, suite, city, state, postal_code, country, lat, lon)| Address {
+                location_name,
+                street_address,
+                suite,
+                city,
+                state,
+                postal_code,
+                country,
+                // Only validated points are written, so a stored pair always makes one.
+                gis_location: lat.zip(lon).and_then(|(lat, lon)| GeoPoint::new(lat, lon)),
             })
             .collect(),
-        topics: c.topics,
+        topics,
     })
 }
 
@@ -680,7 +670,7 @@ mod tests {
         };
         let text = content_json(&data);
         assert_eq!(parse_content(Some(&text)), Some(data));
-        // Left out when empty: a bare contact is a short row.
+        // A bare contact is a short row.
         let bare = ContactData {
             external_id: "x".into(),
             first_name: "F".into(),
@@ -691,9 +681,11 @@ mod tests {
         let text = content_json(&bare);
         assert_eq!(
             text,
-            r#"{"externalId":"x","firstName":"F","lastName":"L","recordTypeId":1,"paths":[],"attributes":[],"addresses":[],"topics":[]}"#
+            r#"[1,"x","F","L",null,null,null,null,null,null,null,null,null,null,null,null,1,[],[],[],[]]"#
         );
         assert_eq!(parse_content(Some(&text)), Some(bare));
+        // Another format is not read as this one.
+        assert_eq!(parse_content(Some(&text.replacen("[1,", "[2,", 1))), None);
     }
 
     #[test]
