@@ -120,9 +120,7 @@ impl Table {
     fn row(&mut self, what: &str, run: &Run, unit: &str) {
         // When it ran, on the clock `perf` stamps its samples with (seconds since boot), so a
         // profile of the whole run can be cut to one measure (`perf report --time a,b`).
-        if let Some(up) =
-            std::fs::read_to_string("/proc/uptime").ok().and_then(|s| s.split(' ').next()?.parse::<f64>().ok())
-        {
+        if let Some(up) = uptime() {
             eprintln!("{what}: ran from {:.2} to {up:.2} s since boot", up - run.wall.as_secs_f64());
         }
         self.0.push([
@@ -142,6 +140,11 @@ impl Table {
             println!("{a:<44} {b:>10} {c:>16} {d:>10} {e:>10}");
         }
     }
+}
+
+/// Seconds since boot: the clock `perf` stamps its samples with.
+fn uptime() -> Option<f64> {
+    std::fs::read_to_string("/proc/uptime").ok().and_then(|s| s.split(' ').next()?.parse::<f64>().ok())
 }
 
 /// Milliseconds with one decimal, `-` when not measured.
@@ -209,7 +212,13 @@ async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<s
         let a = load::batches(first, &ids, BATCH, round, 4).await?;
         let b = load::batches(second, &ids, BATCH, round + 1, 4).await?;
         let (w, h) = if pair % 2 == 0 { (a, b) } else { (b, a) };
-        eprintln!("history pair {pair}: {:.0} contacts/s without, {:.0} with", w.per_second(), h.per_second());
+        let order = if pair % 2 == 0 { "without, then with" } else { "with, then without" };
+        eprintln!(
+            "history pair {pair} ({order}, ending {}): {:.0} contacts/s without, {:.0} with",
+            uptime().map_or_else(String::new, |up| format!("at {up:.2} s since boot")),
+            w.per_second(),
+            h.per_second()
+        );
         without.push(w);
         with.push(h);
     }
