@@ -1,9 +1,10 @@
 //! How the model maps onto the tables: the rows as read, and the JSON stored in `jsonb`
 //! columns. The write side (columns bound as arrays) is in [`crate::columns`].
 
-use contacts_domain::{Address, Contact, ContactAttribute, ContactPath, GeoPoint};
+use contacts_domain::Contact;
 use sqlx::types::Json;
 
+use contacts_store_sql::{address_from, attribute_from, path_from, AddressTuple, AttributeTuple, PathTuple};
 pub(crate) use contacts_store_sql::{ContactRow, QuietTimeJson};
 
 /// The columns of `contacts` read into a [`ContactRow`], as a literal for `concat!`.
@@ -43,30 +44,14 @@ macro_rules! contact_children {
 }
 pub(crate) use contact_children;
 
-/// A path as [`contact_children`] aggregates it.
-type PathJson =
-    (i64, String, Option<String>, Option<String>, Option<i64>, Option<bool>, Option<bool>, Vec<QuietTimeJson>);
-/// An address as [`contact_children`] aggregates it.
-type AddressJson = (
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<f64>,
-    Option<f64>,
-);
-
 /// A contact with its children, as read by `contact_columns!(), contact_children!()`.
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct WholeContactRow {
     #[sqlx(flatten)]
     contact: ContactRow,
-    paths: Json<Vec<PathJson>>,
-    attributes: Json<Vec<(i64, Vec<String>)>>,
-    addresses: Json<Vec<AddressJson>>,
+    paths: Json<Vec<PathTuple>>,
+    attributes: Json<Vec<AttributeTuple>>,
+    addresses: Json<Vec<AddressTuple>>,
     topics: Vec<i64>,
     groups: Vec<i64>,
 }
@@ -75,45 +60,9 @@ impl WholeContactRow {
     pub(crate) fn into_contact(self) -> Contact {
         let mut contact = self.contact.into_contact();
         let data = &mut contact.data;
-        data.paths = self
-            .paths
-            .0
-            .into_iter()
-            .map(|(path_id, value, country_code, phone_ext, wait_time, path_enable, skip_validation, quiet)| {
-                ContactPath {
-                    path_id,
-                    value,
-                    country_code,
-                    phone_ext,
-                    wait_time,
-                    path_enable,
-                    skip_validation,
-                    quiet_time_frames: quiet.into_iter().map(Into::into).collect(),
-                }
-            })
-            .collect();
-        data.attributes = self
-            .attributes
-            .0
-            .into_iter()
-            .map(|(attribute_id, values)| ContactAttribute { attribute_id, values })
-            .collect();
-        data.addresses = self
-            .addresses
-            .0
-            .into_iter()
-            .map(|(location_name, street_address, suite, city, state, postal_code, country, lat, lon)| Address {
-                location_name,
-                street_address,
-                suite,
-                city,
-                state,
-                postal_code,
-                country,
-                // Only validated points are written, so a stored pair always makes one.
-                gis_location: lat.zip(lon).and_then(|(lat, lon)| GeoPoint::new(lat, lon)),
-            })
-            .collect();
+        data.paths = self.paths.0.into_iter().map(path_from).collect();
+        data.attributes = self.attributes.0.into_iter().map(attribute_from).collect();
+        data.addresses = self.addresses.0.into_iter().map(address_from).collect();
         data.topics = self.topics;
         contact.groups = self.groups.into_iter().collect();
         contact

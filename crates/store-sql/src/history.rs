@@ -19,11 +19,14 @@
 use std::collections::BTreeSet;
 
 use contacts_application::ports::{HistoryEntry, HistoryRecord, HistoryState, Operation, PageRequest, Recorded};
-use contacts_domain::{Address, Contact, ContactAttribute, ContactData, ContactPath, ContactStatus, GeoPoint};
+use contacts_domain::{Contact, ContactData, ContactStatus};
 use serde::{Deserialize, Serialize};
 use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Type};
 
-use crate::QuietTimeJson;
+use crate::{
+    address_from, address_tuple, attribute_from, attribute_tuple, path_from, path_tuple, AddressTuple, AttributeTuple,
+    PathTuple,
+};
 
 /// What differs between the stores in the history statements.
 pub trait Dialect {
@@ -119,31 +122,10 @@ struct ContentJson(
     Option<bool>,
     Option<bool>,
     i64,
-    Vec<PathJson>,
-    Vec<AttributeJson>,
-    Vec<AddressJson>,
+    Vec<PathTuple>,
+    Vec<AttributeTuple>,
+    Vec<AddressTuple>,
     Vec<i64>,
-);
-
-/// `[pathId, value, countryCode, phoneExt, waitTime, pathEnable, skipValidation,
-/// quietTimeFrames]` (the frames as `contact_paths` stores them).
-type PathJson =
-    (i64, String, Option<String>, Option<String>, Option<i64>, Option<bool>, Option<bool>, Vec<QuietTimeJson>);
-
-/// `[attributeId, values]`.
-type AttributeJson = (i64, Vec<String>);
-
-/// `[locationName, streetAddress, suite, city, state, postalCode, country, lat, lon]`.
-type AddressJson = (
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<f64>,
-    Option<f64>,
 );
 
 /// A contact's content as `contact_history.content` stores it.
@@ -166,40 +148,9 @@ pub fn content_json(d: &ContactData) -> String {
         d.vip,
         d.expatriate,
         d.record_type_id,
-        d.paths
-            .iter()
-            .map(|p| {
-                let frames = p.quiet_time_frames.iter().map(Into::into).collect();
-                let (ext, wait) = (p.phone_ext.clone(), p.wait_time);
-                (
-                    p.path_id,
-                    p.value.clone(),
-                    p.country_code.clone(),
-                    ext,
-                    wait,
-                    p.path_enable,
-                    p.skip_validation,
-                    frames,
-                )
-            })
-            .collect(),
-        d.attributes.iter().map(|a| (a.attribute_id, a.values.clone())).collect(),
-        d.addresses
-            .iter()
-            .map(|a| {
-                (
-                    a.location_name.clone(),
-                    a.street_address.clone(),
-                    a.suite.clone(),
-                    a.city.clone(),
-                    a.state.clone(),
-                    a.postal_code.clone(),
-                    a.country.clone(),
-                    a.gis_location.map(|g| g.lat()),
-                    a.gis_location.map(|g| g.lon()),
-                )
-            })
-            .collect(),
+        d.paths.iter().map(path_tuple).collect(),
+        d.attributes.iter().map(attribute_tuple).collect(),
+        d.addresses.iter().map(address_tuple).collect(),
         d.topics.clone(),
     );
     // Strings, numbers and lists: serializing them cannot fail.
@@ -253,39 +204,9 @@ pub fn parse_content(text: Option<&str>) -> Option<ContactData> {
         vip,
         expatriate,
         record_type_id,
-        paths: paths
-            .into_iter()
-            .map(|(path_id, value, country_code, phone_ext, wait_time, path_enable, skip_validation, frames)| {
-                ContactPath {
-                    path_id,
-                    value,
-                    country_code,
-                    phone_ext,
-                    wait_time,
-                    path_enable,
-                    skip_validation,
-                    quiet_time_frames: frames.into_iter().map(Into::into).collect(),
-                }
-            })
-            .collect(),
-        attributes: attributes
-            .into_iter()
-            .map(|(attribute_id, values)| ContactAttribute { attribute_id, values })
-            .collect(),
-        addresses: addresses
-            .into_iter()
-            .map(|(location_name, street_address, suite, city, state, postal_code, country, lat, lon)| Address {
-                location_name,
-                street_address,
-                suite,
-                city,
-                state,
-                postal_code,
-                country,
-                // Only validated points are written, so a stored pair always makes one.
-                gis_location: lat.zip(lon).and_then(|(lat, lon)| GeoPoint::new(lat, lon)),
-            })
-            .collect(),
+        paths: paths.into_iter().map(path_from).collect(),
+        attributes: attributes.into_iter().map(attribute_from).collect(),
+        addresses: addresses.into_iter().map(address_from).collect(),
         topics,
     })
 }
@@ -618,7 +539,7 @@ impl RowsAffected for sqlx::sqlite::SqliteQueryResult {
 
 #[cfg(test)]
 mod tests {
-    use contacts_domain::QuietTimeFrame;
+    use contacts_domain::{Address, ContactAttribute, ContactPath, GeoPoint, QuietTimeFrame};
 
     use super::*;
 

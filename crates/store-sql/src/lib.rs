@@ -6,7 +6,9 @@
 pub mod history;
 
 use contacts_application::ports::StoredDigest;
-use contacts_domain::{Contact, ContactData, ContactStatus, QuietTimeFrame};
+use contacts_domain::{
+    Address, Contact, ContactAttribute, ContactData, ContactPath, ContactStatus, GeoPoint, QuietTimeFrame,
+};
 use serde::{Deserialize, Serialize};
 
 /// A quiet time frame as stored in `contact_paths.quiet_time_frames` (a JSON array of these).
@@ -36,6 +38,88 @@ impl From<QuietTimeJson> for QuietTimeFrame {
     fn from(f: QuietTimeJson) -> Self {
         Self { days: f.days, from_hour: f.from_hour, from_min: f.from_min, to_hour: f.to_hour, to_min: f.to_min }
     }
+}
+
+/// A path as a positional JSON array: `[pathId, value, countryCode, phoneExt, waitTime,
+/// pathEnable, skipValidation, quietTimeFrames]`, as PostgreSQL's loader aggregates
+/// `contact_paths` and as the history's content stores it.
+pub type PathTuple =
+    (i64, String, Option<String>, Option<String>, Option<i64>, Option<bool>, Option<bool>, Vec<QuietTimeJson>);
+
+/// An address as a positional JSON array: `[locationName, streetAddress, suite, city, state,
+/// postalCode, country, lat, lon]`.
+pub type AddressTuple = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<f64>,
+    Option<f64>,
+);
+
+/// An attribute as a positional JSON array: `[attributeId, values]`.
+pub type AttributeTuple = (i64, Vec<String>);
+
+pub fn path_tuple(p: &ContactPath) -> PathTuple {
+    let frames = p.quiet_time_frames.iter().map(Into::into).collect();
+    let (ext, wait) = (p.phone_ext.clone(), p.wait_time);
+    (p.path_id, p.value.clone(), p.country_code.clone(), ext, wait, p.path_enable, p.skip_validation, frames)
+}
+
+pub fn path_from(
+    (path_id, value, country_code, phone_ext, wait_time, path_enable, skip_validation, frames): PathTuple,
+) -> ContactPath {
+    ContactPath {
+        path_id,
+        value,
+        country_code,
+        phone_ext,
+        wait_time,
+        path_enable,
+        skip_validation,
+        quiet_time_frames: frames.into_iter().map(Into::into).collect(),
+    }
+}
+
+pub fn address_tuple(a: &Address) -> AddressTuple {
+    (
+        a.location_name.clone(),
+        a.street_address.clone(),
+        a.suite.clone(),
+        a.city.clone(),
+        a.state.clone(),
+        a.postal_code.clone(),
+        a.country.clone(),
+        a.gis_location.map(|g| g.lat()),
+        a.gis_location.map(|g| g.lon()),
+    )
+}
+
+pub fn address_from(
+    (location_name, street_address, suite, city, state, postal_code, country, lat, lon): AddressTuple,
+) -> Address {
+    Address {
+        location_name,
+        street_address,
+        suite,
+        city,
+        state,
+        postal_code,
+        country,
+        // Only validated points are written, so a stored pair always makes one.
+        gis_location: lat.zip(lon).and_then(|(lat, lon)| GeoPoint::new(lat, lon)),
+    }
+}
+
+pub fn attribute_tuple(a: &ContactAttribute) -> AttributeTuple {
+    (a.attribute_id, a.values.clone())
+}
+
+pub fn attribute_from((attribute_id, values): AttributeTuple) -> ContactAttribute {
+    ContactAttribute { attribute_id, values }
 }
 
 #[derive(Debug, sqlx::FromRow)]
