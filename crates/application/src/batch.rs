@@ -778,19 +778,22 @@ async fn write(
     if !memberships.is_empty() {
         tx.add_memberships(org, &memberships).await?;
     }
-    let history: Vec<HistoryRecord> = planned
-        .iter()
-        .filter(|p| by.history && p.applied.changed)
-        .filter_map(|p| {
-            let (operation, version, mut groups) = match p.stored {
-                None => (Operation::Created, 1, BTreeSet::new()),
-                Some(c) => (Operation::Updated, c.version + 1, c.groups.clone()),
-            };
-            groups.extend(&p.applied.new_groups);
-            let contact_id = results[p.index].id?;
-            Some(HistoryRecord::known(contact_id, version, operation, p.applied.data.clone(), groups))
-        })
-        .collect();
+    if !by.history {
+        return Ok(());
+    }
+    let mut history = Vec::new();
+    for p in planned.iter().filter(|p| p.applied.changed) {
+        let (operation, version, mut groups) = match p.stored {
+            None => (Operation::Created, 1, BTreeSet::new()),
+            Some(c) => (Operation::Updated, c.version + 1, c.groups.clone()),
+        };
+        groups.extend(&p.applied.new_groups);
+        // Every written item has its id by now: one without would leave a gap in its history.
+        let contact_id = results[p.index]
+            .id
+            .ok_or_else(|| StoreError::Unknown(anyhow::anyhow!("item {} was written without an id", p.index)))?;
+        history.push(HistoryRecord::known(contact_id, version, operation, p.applied.data.clone(), groups));
+    }
     if !history.is_empty() {
         tx.record_history(org, &history, by.actor, now).await?;
     }
