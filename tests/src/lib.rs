@@ -114,6 +114,25 @@ impl TestApp {
         Caller { app: self, auth: Some(header.to_owned()) }
     }
 
+    /// Calls with the API token `token` (`Authorization: Bearer`).
+    pub fn as_token(&self, token: &str) -> Caller<'_> {
+        Caller { app: self, auth: Some(format!("Bearer {token}")) }
+    }
+
+    /// Creates an API token as `contacts-server token create` does and returns its secret.
+    pub async fn token(&self, org: i64, role: &str, name: &str) -> String {
+        let command = contacts_server::config::TokenCommand::Create {
+            org,
+            role: role.to_owned(),
+            name: Some(name.to_owned()),
+            expires_in_days: None,
+        };
+        let created = contacts_server::tokens::run(&*self.store, command, contacts_application::now_millis())
+            .await
+            .expect("create a token");
+        created["token"].as_str().expect("the token's secret").to_owned()
+    }
+
     fn caller(&self) -> Caller<'_> {
         Caller { app: self, auth: Some(self.auth.clone()) }
     }

@@ -1,5 +1,5 @@
-//! Authentication (Basic, or the bare base64 some Everbridge clients send) and authorization
-//! (a role per granted organization). An unknown organization and one not granted to the
+//! Authentication (Basic, the bare base64 some Everbridge clients send, or `Bearer` with an API
+//! token) and authorization (a role per granted organization). An unknown organization and one not granted to the
 //! caller get the same answer, so that no one learns which organizations exist.
 
 use std::collections::HashMap;
@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderMap};
 use base64::Engine;
-use contacts_application::auth::{verify_password, Role, UserRecord};
+use contacts_application::auth::{token_hash, verify_password, Principal, Role};
 use contacts_application::ports::{Actor, Directory};
 use sha2::{Digest, Sha256};
 
@@ -25,6 +25,7 @@ pub enum Need {
 /// The authenticated caller, within one organization.
 #[derive(Debug, Clone)]
 pub struct Caller {
+    /// The username, or `token:<name>` for an API token.
     pub username: String,
     pub org: i64,
     pub role: Role,
@@ -45,7 +46,7 @@ const CACHE_TTL: Duration = Duration::from_secs(60);
 const CACHE_MAX: usize = 10_000;
 
 /// A verified user, and when it was verified.
-type Verified = (Instant, Arc<UserRecord>);
+type Verified = (Instant, Arc<Principal>);
 
 /// Verified credentials, keyed by a SHA-256 of the `Authorization` header (never the
 /// password itself), and the turns at verifying a password.
@@ -71,12 +72,12 @@ impl CredentialCache {
         Self { entries: Mutex::default(), verifying: tokio::sync::Semaphore::new(n.max(1)) }
     }
 
-    fn get(&self, key: &[u8; 32]) -> Option<Arc<UserRecord>> {
+    fn get(&self, key: &[u8; 32]) -> Option<Arc<Principal>> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.get(key).filter(|(at, _)| at.elapsed() < CACHE_TTL).map(|(_, u)| u.clone())
     }
 
-    fn put(&self, key: [u8; 32], user: Arc<UserRecord>) {
+    fn put(&self, key: [u8; 32], user: Arc<Principal>) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= CACHE_MAX {
             entries.retain(|_, (at, _)| at.elapsed() < CACHE_TTL);
@@ -86,6 +87,13 @@ impl CredentialCache {
         }
         entries.insert(key, (Instant::now(), user));
     }
+}
+
+/// The token of `Bearer <token>`.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
 /// `user:password` from `Basic <b64>` or a bare `<b64>`.
@@ -138,18 +146,28 @@ pub async fn authorize(
         return Err(ApiError::Forbidden(format!("The role {} may not do this in organization {org}", role.as_str())));
     }
     let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    Ok(Caller { username: user.username.clone(), org, role, request_id })
+    Ok(Caller { username: user.name.clone(), org, role, request_id })
 }
 
-/// The user behind the request's credentials.
+/// The user or API token behind the request's credentials.
 ///
 /// # Errors
-/// 401 when they are missing or wrong.
+/// 401 when they are missing or wrong, and for a token revoked or expired: the same answer
+/// as a wrong password, so that a caller learns nothing of which tokens exist.
 pub async fn authenticate(
     directory: &dyn Directory,
     cache: &CredentialCache,
     headers: &HeaderMap,
-) -> Result<Arc<UserRecord>, ApiError> {
+) -> Result<Arc<Principal>, ApiError> {
+    if let Some(token) = bearer(headers) {
+        // Not cached: one indexed read per request, so that a revocation holds at once.
+        let found = directory.find_token(&token_hash(token)).await?;
+        let now = contacts_application::now_millis();
+        return match found {
+            Some(t) if t.is_valid_at(now) => Ok(Arc::new(t.principal())),
+            _ => Err(ApiError::Unauthenticated),
+        };
+    }
     let raw = headers.get(header::AUTHORIZATION).ok_or(ApiError::Unauthenticated)?;
     let key: [u8; 32] = Sha256::digest(raw.as_bytes()).into();
     if let Some(user) = cache.get(&key) {
@@ -171,7 +189,7 @@ pub async fn authenticate(
     if !ok {
         return Err(ApiError::Unauthenticated);
     }
-    let user = Arc::new(user);
+    let user = Arc::new(Principal::from(&user));
     cache.put(key, user.clone());
     Ok(user)
 }
@@ -191,7 +209,7 @@ mod tests {
     /// directory is asked once: `times(1)` fails otherwise), and all are let in.
     #[tokio::test]
     async fn concurrent_requests_with_one_credential_verify_it_once() {
-        use contacts_application::auth::hash_password;
+        use contacts_application::auth::{hash_password, UserRecord};
         use contacts_application::ports::MockDirectory;
 
         let record = UserRecord {
@@ -206,7 +224,7 @@ mod tests {
         let headers = with(&format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("sync:pw")));
         let calls = (0..8).map(|_| authenticate(&directory, &cache, &headers));
         for user in futures::future::join_all(calls).await {
-            assert_eq!(user.unwrap().username, "sync");
+            assert_eq!(user.unwrap().name, "sync");
         }
     }
 
@@ -217,6 +235,10 @@ mod tests {
         assert_eq!(credentials(&with(&format!("basic  {b64}"))), Some(("demo".into(), "pa:ss".into())));
         assert_eq!(credentials(&with(&b64)), Some(("demo".into(), "pa:ss".into())));
         assert_eq!(credentials(&with("Bearer abc")), None);
+        assert_eq!(bearer(&with("Bearer abc")), Some("abc"));
+        assert_eq!(bearer(&with("bearer   abc ")), Some("abc"));
+        assert_eq!(bearer(&with("Bearer ")), None);
+        assert_eq!(bearer(&with("Basic abc")), None);
         assert_eq!(credentials(&with("Basic !!!")), None);
         assert_eq!(credentials(&HeaderMap::new()), None);
     }

@@ -81,7 +81,7 @@ impl AppState {
     pub(crate) async fn authenticate(
         &self,
         headers: &axum::http::HeaderMap,
-    ) -> Result<Arc<contacts_application::auth::UserRecord>, ApiError> {
+    ) -> Result<Arc<contacts_application::auth::Principal>, ApiError> {
         auth::authenticate(&*self.directory, &self.credentials, headers).await
     }
 }

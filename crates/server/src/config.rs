@@ -60,6 +60,9 @@ pub enum Command {
     /// Users.
     #[command(subcommand)]
     User(UserCommand),
+    /// API tokens (`Authorization: Bearer <token>`), for sync jobs and other programs.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Create (or find again) the demo organization of the API documentation's examples,
     /// with a user demo/demo.
     Demo,
@@ -127,6 +130,35 @@ pub enum UserCommand {
         password: String,
         #[arg(long, value_parser = ["admin", "editor", "viewer"])]
         role: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token with a role on an organization; prints its secret, once: only a hash of
+    /// it is stored.
+    Create {
+        #[arg(long)]
+        org: i64,
+        #[arg(long, value_parser = ["admin", "editor", "viewer"])]
+        role: String,
+        /// What changes made with it are recorded as (`changedBy`: `token:<name>`); one active
+        /// token per name and organization. Default: `token-` and a part of its hash.
+        #[arg(long)]
+        name: Option<String>,
+        /// Days until it stops working (default: never; revoke it then).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=36_500))]
+        expires_in_days: Option<u32>,
+    },
+    /// List an organization's tokens (never their secrets).
+    List {
+        #[arg(long)]
+        org: i64,
+    },
+    /// Revoke a token: it answers 401 from the next request on.
+    Revoke {
+        #[arg(long)]
+        id: i64,
     },
 }
 

@@ -5,6 +5,7 @@ pub mod allocator;
 pub mod config;
 pub mod demo;
 pub mod retention;
+pub mod tokens;
 
 use std::future::Future;
 use std::sync::Arc;

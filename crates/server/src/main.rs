@@ -2,6 +2,7 @@ use anyhow::Context;
 use clap::Parser;
 use contacts_application::auth::{hash_password, Role};
 use contacts_server::config::{redacted, Cli, Command, OrgCommand, ServeArgs, UserCommand};
+use contacts_server::tokens;
 use serde_json::json;
 use tracing_subscriber::EnvFilter;
 
@@ -42,6 +43,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let hash = hash_password(&password)?;
             let id = store.upsert_user(&username, &hash, org, role).await?;
             println!("{}", json!({"id": id, "username": username, "organizationId": org, "role": role.as_str()}));
+            Ok(())
+        }
+        Command::Token(command) => {
+            println!("{}", tokens::run(&*store, command, contacts_application::now_millis()).await?);
             Ok(())
         }
         Command::Demo => {

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use contacts_application::auth::{verify_password, Role};
+use contacts_application::auth::{token_hash, verify_password, Role};
 use contacts_server::demo::{ATTR1_ID as ATTR1, EMPLOYEE_ID as EMPLOYEE, PHONE_PATH_ID as PHONE};
 use contacts_server::Store;
 use serde_json::json;
@@ -104,7 +104,8 @@ async fn help_lists_the_commands_and_their_environment_variables() {
         .expect("run contacts-server --help");
     assert!(output.status.success(), "{}", failure_text(&output));
     let help = String::from_utf8_lossy(&output.stdout);
-    for word in ["serve", "org", "user", "demo", "DATABASE_URL", "LISTEN_ADDR", "MAX_BATCH_SIZE", "LOG_FORMAT"] {
+    for word in ["serve", "org", "user", "token", "demo", "DATABASE_URL", "LISTEN_ADDR", "MAX_BATCH_SIZE", "LOG_FORMAT"]
+    {
         assert!(help.contains(word), "--help does not mention {word}:\n{help}");
     }
     assert!(!help.contains("s3cr3t-pa55"), "--help prints the database password:\n{help}");
@@ -149,6 +150,71 @@ async fn org_create_and_user_create_print_json_and_store_what_they_say_on(db: Cl
     let generated = db.run_json(&["org", "create", "--name", "Y"]);
     assert_eq!(generated["name"], "Y");
     assert!(generated["id"].as_i64().is_some_and(|id| id > 0 && id != 77), "{generated}");
+}
+
+#[tokio::test]
+async fn token_create_list_and_revoke_print_json_and_store_only_a_hash() {
+    token_create_list_and_revoke_print_json_and_store_only_a_hash_on(CliDatabase::new()).await;
+}
+
+#[tokio::test]
+async fn token_create_list_and_revoke_print_json_and_store_only_a_hash_on_the_default_sqlite_store() {
+    token_create_list_and_revoke_print_json_and_store_only_a_hash_on(CliDatabase::sqlite()).await;
+}
+
+async fn token_create_list_and_revoke_print_json_and_store_only_a_hash_on(db: CliDatabase) {
+    db.run_json(&["org", "create", "--name", "X", "--id", "77"]);
+    let before = contacts_application::now_millis();
+    let created = db.run_json(&["token", "create", "--org", "77", "--role", "editor", "--name", "nightly"]);
+    let secret = created["token"].as_str().expect("the secret is printed").to_owned();
+    assert!(secret.starts_with("cst_") && secret.len() == 68, "{secret}");
+    let id = created["id"].as_i64().expect("an id");
+    assert_eq!(created["name"], "nightly");
+    assert_eq!((created["role"].clone(), created["organizationId"].clone()), (json!("editor"), json!(77)));
+    let expiring = db.run_json(&["token", "create", "--org", "77", "--role", "viewer", "--expires-in-days", "30"]);
+    let expires_at = expiring["expiresAt"].as_i64().expect("an expiry");
+    let thirty_days = 30 * 24 * 3600 * 1000;
+    assert!((before + thirty_days..before + thirty_days + 600_000).contains(&expires_at), "{expiring}");
+    assert!(expiring["name"].as_str().is_some_and(|n| n.starts_with("token-")), "a default name: {expiring}");
+
+    let store = db.store().await;
+    // The store finds it by the hash of the secret and holds nothing that shows it.
+    let found = store.find_token(&token_hash(&secret)).await.unwrap().expect("stored by its hash");
+    assert_eq!((found.id, found.role, found.name.as_str()), (id, Role::Editor, "nightly"));
+    assert_eq!(store.find_token(&secret).await.unwrap(), None);
+    store.close().await;
+
+    let listed = db.run_json(&["token", "list", "--org", "77"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
+    assert_eq!(listed[0]["id"], id);
+    assert!(listed.as_array().unwrap().iter().all(|t| t.get("token").is_none()), "{listed}");
+    assert!(!listed.to_string().contains(&secret[4..]), "the list shows a secret: {listed}");
+
+    let revoked = db.run_json(&["token", "revoke", "--id", &id.to_string()]);
+    assert!(revoked["revokedAt"].as_i64().is_some_and(|at| at >= before), "{revoked}");
+    let store = db.store().await;
+    let found = store.find_token(&token_hash(&secret)).await.unwrap().unwrap();
+    assert_eq!(found.revoked_at, revoked["revokedAt"].as_i64());
+    store.close().await;
+
+    // A name active already, an unknown organization or token, a bad role: a non-zero exit
+    // and one line that says which.
+    let again = db.run_json(&["token", "create", "--org", "77", "--role", "admin", "--name", "nightly"]);
+    assert_eq!(again["name"], "nightly", "a revoked token's name is free again");
+    let cases: [(&[&str], &str); 4] = [
+        (&["token", "create", "--org", "77", "--role", "admin", "--name", "nightly"], "nightly"),
+        (&["token", "create", "--org", "12345", "--role", "admin"], "12345"),
+        (&["token", "create", "--org", "77", "--role", "owner"], "owner"),
+        (&["token", "revoke", "--id", "999999"], "999999"),
+    ];
+    for (args, says) in cases {
+        let output = db.run(args);
+        assert!(!output.status.success(), "{args:?} succeeded: {}", failure_text(&output));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{args:?}: stderr should mention {says:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?} printed {}", String::from_utf8_lossy(&output.stdout));
+    }
+    assert_eq!(db.run_json(&["token", "list", "--org", "77"]).as_array().map(Vec::len), Some(3));
 }
 
 #[tokio::test]

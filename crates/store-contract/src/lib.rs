@@ -204,6 +204,7 @@ macro_rules! store_contract_tests {
             pruning_keeps_each_contacts_newest_entry,
             deleting_a_group_records_each_members_new_version,
             a_version_is_restored_through_the_use_case,
+            tokens_are_found_by_hash_listed_per_organization_and_revoked,
             // cases:end
         );
     };

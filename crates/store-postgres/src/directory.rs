@@ -1,11 +1,12 @@
 //! Organizations (created with their seed catalog), users and their grants.
 
 use async_trait::async_trait;
-use contacts_application::auth::{Organization, Role, UserRecord};
-use contacts_application::ports::Directory;
+use contacts_application::auth::{Organization, Role, TokenRecord, UserRecord};
+use contacts_application::ports::{Directory, NewToken};
 use contacts_application::StoreError;
 use contacts_domain::{RecordType, DEFAULT_RECORD_TYPE, DEFAULT_RECORD_TYPE_ID, WELL_KNOWN_PATHS};
-use sqlx::PgConnection;
+use contacts_store_sql::tokens;
+use sqlx::{PgConnection, Postgres};
 
 use crate::catalog::{bump, insert_record_type, insert_with_id, IdSequence};
 use crate::error::{store_error, unknown};
@@ -137,5 +138,29 @@ impl Directory for PgStore {
             })
             .collect::<Result<_, _>>()?;
         Ok(Some(UserRecord { id, username: username.to_owned(), password_hash, grants }))
+    }
+
+    async fn create_token(&self, token: NewToken) -> Result<TokenRecord, StoreError> {
+        let what = format!("token '{}' of organization {}", token.name, token.organization_id);
+        let mut conn = self.pool.acquire().await.map_err(|e| store_error(e, &what))?;
+        tokens::create::<Postgres>(&mut conn, token).await.map_err(|e| store_error(e, &what))
+    }
+
+    async fn tokens(&self, org: i64) -> Result<Vec<TokenRecord>, StoreError> {
+        let err = |e| store_error(e, format!("reading the tokens of organization {org}"));
+        let mut conn = self.pool.acquire().await.map_err(err)?;
+        tokens::list::<Postgres>(&mut conn, org).await.map_err(err)
+    }
+
+    async fn revoke_token(&self, id: i64, at: i64) -> Result<Option<TokenRecord>, StoreError> {
+        let err = |e| store_error(e, format!("revoking token {id}"));
+        let mut conn = self.pool.acquire().await.map_err(err)?;
+        tokens::revoke::<Postgres>(&mut conn, id, at).await.map_err(err)
+    }
+
+    async fn find_token(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let err = |e| store_error(e, "reading a token");
+        let mut conn = self.pool.acquire().await.map_err(err)?;
+        tokens::find::<Postgres>(&mut conn, hash).await.map_err(err)
     }
 }

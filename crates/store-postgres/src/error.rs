@@ -40,7 +40,9 @@ fn taken(constraint: &str) -> &'static str {
         "organizations_pkey" => "this organization id is already taken",
         "contact_paths_def_prompt_key" => "this prompt is already taken in the organization",
         c if c.ends_with("_pkey") => "this id is already taken in the organization",
-        c if c.ends_with("_name_key") => "this name is already taken in the organization",
+        c if c.ends_with("_name_key") || c == "api_tokens_active_name_idx" => {
+            "this name is already taken in the organization"
+        }
         "users_username_key" => "this username is already taken",
         _ => "already exists",
     }

@@ -1,12 +1,13 @@
 //! Organizations (created with their seed catalog), users and their grants.
 
 use async_trait::async_trait;
-use contacts_application::auth::{Organization, Role, UserRecord};
-use contacts_application::ports::Directory;
+use contacts_application::auth::{Organization, Role, TokenRecord, UserRecord};
+use contacts_application::ports::{Directory, NewToken};
 use contacts_application::StoreError;
 use contacts_domain::{RecordType, DEFAULT_RECORD_TYPE, DEFAULT_RECORD_TYPE_ID, WELL_KNOWN_PATHS};
+use contacts_store_sql::tokens;
 use serde::Serialize;
-use sqlx::SqliteConnection;
+use sqlx::{Sqlite, SqliteConnection};
 
 use crate::catalog::{bump, insert_record_type, insert_with_id, IdSequence, ORGANIZATION_MISSING};
 use crate::columns::json;
@@ -145,5 +146,35 @@ impl Directory for SqliteStore {
             })
             .collect::<Result<_, _>>()?;
         Ok(Some(UserRecord { id, username: username.to_owned(), password_hash, grants }))
+    }
+
+    async fn create_token(&self, token: NewToken) -> Result<TokenRecord, StoreError> {
+        let what = format!("token '{}' of organization {}", token.name, token.organization_id);
+        let mut tx = self.write_tx().await?;
+        let created = tokens::create::<Sqlite>(&mut tx, token)
+            .await
+            .map_err(|e| store_error_refs(e, &what, ORGANIZATION_MISSING))?;
+        tx.commit(&what).await?;
+        Ok(created)
+    }
+
+    async fn tokens(&self, org: i64) -> Result<Vec<TokenRecord>, StoreError> {
+        let err = |e| store_error(e, format!("reading the tokens of organization {org}"));
+        let mut conn = self.pool.acquire().await.map_err(err)?;
+        tokens::list::<Sqlite>(&mut conn, org).await.map_err(err)
+    }
+
+    async fn revoke_token(&self, id: i64, at: i64) -> Result<Option<TokenRecord>, StoreError> {
+        let what = format!("revoking token {id}");
+        let mut tx = self.write_tx().await?;
+        let revoked = tokens::revoke::<Sqlite>(&mut tx, id, at).await.map_err(|e| store_error(e, &what))?;
+        tx.commit(&what).await?;
+        Ok(revoked)
+    }
+
+    async fn find_token(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let err = |e| store_error(e, "reading a token");
+        let mut conn = self.pool.acquire().await.map_err(err)?;
+        tokens::find::<Sqlite>(&mut conn, hash).await.map_err(err)
     }
 }

@@ -12,6 +12,7 @@ mod groups;
 mod history;
 mod idempotency;
 mod listing;
+mod tokens;
 mod use_cases;
 
 pub use catalog::*;
@@ -24,4 +25,5 @@ pub use groups::*;
 pub use history::*;
 pub use idempotency::*;
 pub use listing::*;
+pub use tokens::*;
 pub use use_cases::*;

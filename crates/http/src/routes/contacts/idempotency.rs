@@ -16,7 +16,6 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
@@ -123,7 +122,7 @@ fn replay(status: u16, body: Vec<u8>) -> Response {
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    contacts_application::now_millis()
 }
 
 /// A claimed key. Dropped without [`finish`](Claim::finish) (a panic, a dropped request), it
