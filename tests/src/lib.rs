@@ -160,6 +160,20 @@ impl TestApp {
         self.caller().send_full(method, path, body.map(|b| b.to_string()), headers).await
     }
 
+    /// `GET path` without credentials, answering its status, `Content-Type` and text (for
+    /// what is not JSON: `/metrics`).
+    pub async fn get_text(&self, path: &str) -> (StatusCode, String, String) {
+        let response = self.client.get(format!("{}{path}", self.base)).send().await.expect("request");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (status, content_type, response.text().await.expect("body"))
+    }
+
     /// Creates contacts through the API (POST batch) and returns their ids in order.
     pub async fn create_contacts(&self, items: Value) -> Vec<i64> {
         let (status, body) = self.post(&format!("/rest/contacts/{ORG}/batch"), items).await;

@@ -108,6 +108,27 @@ pub enum BatchError {
     Store(#[from] StoreError),
 }
 
+/// Counts the items of a batch that ran (not a dry run) by outcome, in
+/// `contacts_batch_items_total{outcome}`: `created`, `updated`, `unchanged`, `failed` (a batch
+/// delete counts `deleted`; the failing items of a non-atomic batch, or of an atomic one that was refused: its other
+/// items were written neither, and are not counted).
+fn count_items(outcome: &Result<Vec<ItemResult>, BatchError>) {
+    let mut counts = [0u64; 5];
+    let results = match outcome {
+        Ok(results) | Err(BatchError::Rejected(results)) => results,
+        Err(_) => return,
+    };
+    for r in results {
+        counts[r.status as usize] += 1;
+    }
+    for status in [ItemStatus::Created, ItemStatus::Updated, ItemStatus::Unchanged, ItemStatus::Failed] {
+        let n = counts[status as usize];
+        if n > 0 {
+            metrics::counter!("contacts_batch_items_total", "outcome" => status.as_str()).increment(n);
+        }
+    }
+}
+
 /// An item as parsed at the edge: its input, or the type error that kept it from parsing.
 pub type BatchItem = Result<ContactInput, FieldError>;
 
@@ -305,6 +326,21 @@ impl ContactBatches {
 
     /// `target`: the key of the (single) item when the URI names it rather than the body.
     async fn execute(
+        &self,
+        org: i64,
+        actor: &Actor,
+        items: Vec<BatchItem>,
+        opts: BatchOptions,
+        target: Option<Key>,
+    ) -> Result<Vec<ItemResult>, BatchError> {
+        let outcome = self.execute_uncounted(org, actor, items, opts, target).await;
+        if !opts.dry_run {
+            count_items(&outcome);
+        }
+        outcome
+    }
+
+    async fn execute_uncounted(
         &self,
         org: i64,
         actor: &Actor,

@@ -615,6 +615,41 @@ async fn a_conflict_at_commit_is_retried_in_a_new_transaction() {
     assert!(results[0].errors.is_empty());
 }
 
+/// Each retry is counted in `contacts_conflict_retries_total{unit="batch"}`, and the items of
+/// the batch once, by outcome, however many attempts it took (a recorder of this test's own).
+#[test]
+fn retries_and_items_are_counted_once_each() {
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    let handle = recorder.handle();
+    let results = metrics::with_local_recorder(&recorder, || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        runtime.block_on(async {
+            let mut seq = mockall::Sequence::new();
+            let mut uow = MockUnitOfWork::new();
+            for _ in 0..2 {
+                let failing = updating_tx(|| Err(StoreError::Conflict));
+                uow.expect_begin()
+                    .times(1)
+                    .in_sequence(&mut seq)
+                    .return_once(move || Ok(Box::new(failing) as Box<dyn ContactTx>));
+            }
+            let last = updating_tx(|| Ok(()));
+            uow.expect_begin()
+                .times(1)
+                .in_sequence(&mut seq)
+                .return_once(move || Ok(Box::new(last) as Box<dyn ContactTx>));
+            let uc = batches(catalog_store(), uow, 100);
+            uc.run(ORG, &Actor::named(ACTOR), vec![changed(1, "e1")], by_id(true)).await
+        })
+    });
+    assert_eq!(results.unwrap()[0].status, ItemStatus::Updated);
+    let text = handle.render();
+    let sample =
+        |series: &str| text.lines().find_map(|l| l.strip_prefix(series).and_then(|v| v.trim().parse::<f64>().ok()));
+    assert_eq!(sample("contacts_conflict_retries_total{unit=\"batch\"}"), Some(2.0), "{text}");
+    assert_eq!(sample("contacts_batch_items_total{outcome=\"updated\"}"), Some(1.0), "{text}");
+}
+
 #[tokio::test]
 async fn a_conflict_while_locking_is_retried_too() {
     let mut seq = mockall::Sequence::new();

@@ -103,6 +103,8 @@ async fn delete_all(
         tx.record_history(org, &records, actor, now).await?;
     }
     tx.commit().await?;
+    metrics::counter!("contacts_batch_items_total", "outcome" => ItemStatus::Deleted.as_str())
+        .increment(deleted.len() as u64);
     Ok(targets
         .iter()
         .enumerate()

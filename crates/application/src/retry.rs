@@ -30,6 +30,7 @@ pub(crate) fn pause(attempt: usize) -> Duration {
 /// After try `attempt` of `what` met a conflict: says so, and waits [`pause`]`(attempt)`.
 pub(crate) async fn after_conflict(attempt: usize, what: &str) {
     tracing::info!(attempt, "{what} met a concurrent conflict; retrying");
+    metrics::counter!("contacts_conflict_retries_total", "unit" => what.to_owned()).increment(1);
     tokio::time::sleep(pause(attempt)).await;
 }
 

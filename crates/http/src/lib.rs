@@ -6,6 +6,7 @@
 pub mod auth;
 mod body;
 pub mod error;
+pub mod metrics;
 mod params;
 mod routes;
 pub mod wire;
@@ -47,6 +48,8 @@ pub struct Services {
     /// The `Idempotency-Key`s of batch calls.
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub ready: ReadyCheck,
+    /// The store's connections, for `/metrics`.
+    pub pool: metrics::PoolProbe,
     /// The largest request body accepted, in bytes (413 beyond).
     pub max_body_bytes: usize,
 }
@@ -92,8 +95,11 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// out), one tracing span per request, and the body limit.
 pub fn app(services: Services) -> NormalizePath<Router> {
     let max_body = services.max_body_bytes;
+    // Installed before the first request so that the use cases' counters are recorded.
+    metrics::handle();
     let state = AppState { services: Arc::new(services), credentials: Arc::default() };
     let router = routes::router()
+        .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(

@@ -21,6 +21,7 @@ use contacts_application::patch::ContactPatches;
 use contacts_application::ports::{
     CatalogStore, ContactReader, Directory, GroupStore, HistoryStore, IdempotencyStore, UnitOfWork,
 };
+use contacts_http::metrics::PoolStats;
 use contacts_http::Services;
 use contacts_store_postgres::PgStore;
 use contacts_store_sqlite::SqliteStore;
@@ -38,6 +39,8 @@ pub trait Store:
     async fn ping(&self) -> bool;
     /// Closes the connections (waiting for those in use).
     async fn close(&self);
+    /// The pool's connections in use and idle (for `/metrics`).
+    fn pool_stats(&self) -> PoolStats;
 }
 
 #[async_trait::async_trait]
@@ -48,6 +51,10 @@ impl Store for PgStore {
     async fn close(&self) {
         self.pool().close().await;
     }
+    fn pool_stats(&self) -> PoolStats {
+        let idle = u32::try_from(self.pool().num_idle()).unwrap_or(u32::MAX);
+        PoolStats { in_use: self.pool().size().saturating_sub(idle), idle }
+    }
 }
 
 #[async_trait::async_trait]
@@ -57,6 +64,10 @@ impl Store for SqliteStore {
     }
     async fn close(&self) {
         self.pool().close().await;
+    }
+    fn pool_stats(&self) -> PoolStats {
+        let idle = u32::try_from(self.pool().num_idle()).unwrap_or(u32::MAX);
+        PoolStats { in_use: self.pool().size().saturating_sub(idle), idle }
     }
 }
 
@@ -106,6 +117,7 @@ pub async fn open_postgres(url: &str, max_connections: u32) -> anyhow::Result<Ar
 /// The use cases wired to `store`.
 pub fn services(store: Arc<dyn Store>, args: &ServeArgs) -> Services {
     let ready_store = store.clone();
+    let pool_store = store.clone();
     let mut batches = ContactBatches::new(store.clone(), store.clone(), args.max_batch_size);
     if !args.record_history {
         batches = batches.without_history();
@@ -126,6 +138,7 @@ pub fn services(store: Arc<dyn Store>, args: &ServeArgs) -> Services {
             let s = ready_store.clone();
             Box::pin(async move { s.ping().await })
         }),
+        pool: Arc::new(move || pool_store.pool_stats()),
         max_body_bytes: args.max_body_bytes,
     }
 }

@@ -18,6 +18,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/health/live", get(health::live))
         .route("/health/ready", get(health::ready))
+        .route("/metrics", get(crate::metrics::render))
         .merge(contacts::router())
         .merge(catalog::router())
         .merge(groups::router())

@@ -113,6 +113,7 @@ fn fingerprint(username: &str, req: &Request<'_>) -> Vec<u8> {
 
 /// The recorded answer, sent again.
 fn replay(status: u16, body: Vec<u8>) -> Response {
+    metrics::counter!("contacts_idempotent_replays_total").increment(1);
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
