@@ -89,6 +89,12 @@ impl CredentialCache {
     }
 }
 
+/// What stands for an `Authorization` header in memory (the credential cache, the rate
+/// limits): its SHA-256, never the header itself.
+pub(crate) fn header_key(value: &axum::http::HeaderValue) -> [u8; 32] {
+    Sha256::digest(value.as_bytes()).into()
+}
+
 /// The token of `Bearer <token>`.
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
@@ -169,7 +175,7 @@ pub async fn authenticate(
         };
     }
     let raw = headers.get(header::AUTHORIZATION).ok_or(ApiError::Unauthenticated)?;
-    let key: [u8; 32] = Sha256::digest(raw.as_bytes()).into();
+    let key = header_key(raw);
     if let Some(user) = cache.get(&key) {
         return Ok(user);
     }

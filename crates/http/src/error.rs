@@ -93,6 +93,9 @@ pub enum ApiError {
     NotFound(String),
     #[error("Method not allowed")]
     MethodNotAllowed,
+    /// A rate limit (`RATE_LIMIT_PER_MINUTE`) was reached: retry after that many seconds.
+    #[error("Too many requests for this {scope}: at most {per_minute} per minute; retry after {retry_after} s")]
+    RateLimited { scope: &'static str, per_minute: u32, retry_after: u64 },
     #[error("The service is busy with concurrent changes to the same contacts; retry the request")]
     Busy,
     /// An `Idempotency-Key` header that is empty, too long or not printable ASCII.
@@ -155,6 +158,7 @@ impl ApiError {
             ApiError::IdempotencyKeyReused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -208,6 +212,9 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"contacts\""));
+        }
+        if let ApiError::RateLimited { retry_after, .. } = &self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
         }
         response
     }
@@ -354,6 +361,11 @@ mod tests {
             (ApiError::BadRequest("bad json".into()), 400, "bad json"),
             (ApiError::TooLarge("too many".into()), 413, "too many"),
             (ApiError::Conflict("exists".into()), 409, "exists"),
+            (
+                ApiError::RateLimited { scope: "organization", per_minute: 60, retry_after: 2 },
+                429,
+                "Too many requests for this organization: at most 60 per minute; retry after 2 s",
+            ),
             (ApiError::Internal(anyhow::anyhow!("SELECT secret FROM pg")), 500, "Internal server error"),
         ];
         for (error, http, message) in table {

@@ -6,6 +6,7 @@
 pub mod auth;
 mod body;
 pub mod error;
+pub mod limits;
 pub mod metrics;
 mod params;
 mod routes;
@@ -50,6 +51,8 @@ pub struct Services {
     pub ready: ReadyCheck,
     /// The store's connections, for `/metrics`.
     pub pool: metrics::PoolProbe,
+    /// Requests allowed per organization and per credential (`None`: no limit).
+    pub rate_limit: Option<limits::RateLimit>,
     /// The largest request body accepted, in bytes (413 beyond).
     pub max_body_bytes: usize,
 }
@@ -58,6 +61,7 @@ pub struct Services {
 pub(crate) struct AppState {
     services: Arc<Services>,
     credentials: Arc<auth::CredentialCache>,
+    limits: Option<Arc<limits::Limits>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -75,8 +79,12 @@ impl AppState {
         org_segment: &str,
         need: auth::Need,
     ) -> Result<auth::Caller, ApiError> {
+        self.limit_credential(headers)?;
         let caller = auth::authorize(&*self.directory, &self.credentials, headers, org_segment, need).await?;
         tracing::Span::current().record("org", caller.org);
+        if let Some(limits) = &self.limits {
+            limits.organization(caller.org)?;
+        }
         Ok(caller)
     }
 
@@ -85,7 +93,16 @@ impl AppState {
         &self,
         headers: &axum::http::HeaderMap,
     ) -> Result<Arc<contacts_application::auth::Principal>, ApiError> {
+        self.limit_credential(headers)?;
         auth::authenticate(&*self.directory, &self.credentials, headers).await
+    }
+
+    /// Takes a request from the bucket of the request's `Authorization` header, if it has one.
+    fn limit_credential(&self, headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+        match (&self.limits, headers.get(axum::http::header::AUTHORIZATION)) {
+            (Some(limits), Some(value)) => limits.credential(&auth::header_key(value)),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -97,7 +114,8 @@ pub fn app(services: Services) -> NormalizePath<Router> {
     let max_body = services.max_body_bytes;
     // Installed before the first request so that the use cases' counters are recorded.
     metrics::handle();
-    let state = AppState { services: Arc::new(services), credentials: Arc::default() };
+    let limits = services.rate_limit.map(|l| Arc::new(limits::Limits::new(l)));
+    let state = AppState { services: Arc::new(services), credentials: Arc::default(), limits };
     let router = routes::router()
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)

@@ -87,6 +87,14 @@ pub struct ServeArgs {
     /// but never a contact's newest); 0 keeps every entry forever.
     #[arg(long, env = "HISTORY_RETENTION_DAYS", default_value_t = 0, global = true)]
     pub history_retention_days: u32,
+    /// Requests per minute allowed to each organization and to each credential (user or
+    /// token), per server instance; 0: no limit. Beyond: 429 with `Retry-After`.
+    #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = 0, global = true)]
+    pub rate_limit_per_minute: u32,
+    /// Requests a quiet organization or credential may send at once before the per-minute
+    /// rate applies; 0: as many as `RATE_LIMIT_PER_MINUTE`.
+    #[arg(long, env = "RATE_LIMIT_BURST", default_value_t = 0, global = true)]
+    pub rate_limit_burst: u32,
     /// Whether batch writes and deletes record their history. Not a setting: always on, but in
     /// the benchmark's measurement of what recording costs.
     #[arg(skip = true)]
@@ -101,6 +109,8 @@ impl Default for ServeArgs {
             max_body_bytes: 64 * 1024 * 1024,
             max_items_in_flight: 0,
             history_retention_days: 0,
+            rate_limit_per_minute: 0,
+            rate_limit_burst: 0,
             record_history: true,
         }
     }

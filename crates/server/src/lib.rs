@@ -21,6 +21,7 @@ use contacts_application::patch::ContactPatches;
 use contacts_application::ports::{
     CatalogStore, ContactReader, Directory, GroupStore, HistoryStore, IdempotencyStore, UnitOfWork,
 };
+use contacts_http::limits::RateLimit;
 use contacts_http::metrics::PoolStats;
 use contacts_http::Services;
 use contacts_store_postgres::PgStore;
@@ -139,6 +140,7 @@ pub fn services(store: Arc<dyn Store>, args: &ServeArgs) -> Services {
             Box::pin(async move { s.ping().await })
         }),
         pool: Arc::new(move || pool_store.pool_stats()),
+        rate_limit: RateLimit::new(args.rate_limit_per_minute, args.rate_limit_burst),
         max_body_bytes: args.max_body_bytes,
     }
 }
