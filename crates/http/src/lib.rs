@@ -108,6 +108,26 @@ impl AppState {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// A request's span: its method, route template, path and query, request id, and the
+/// organization once authorized. Never a header: credentials stay out of the logs.
+fn request_span(req: &Request) -> tracing::Span {
+    let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let route = req.extensions().get::<axum::extract::MatchedPath>().map_or(metrics::UNMATCHED, |p| p.as_str());
+    tracing::info_span!(
+        "request",
+        method = %req.method(),
+        route = %route,
+        uri = %req.uri(),
+        request_id = %id,
+        org = tracing::field::Empty
+    )
+}
+
+/// One line per answered request (`info`), in its span: its status and latency.
+fn log_response(response: &axum::response::Response, latency: std::time::Duration, _span: &tracing::Span) {
+    tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_secs_f64() * 1000.0, "answered");
+}
+
 /// The whole HTTP service: routes, trailing-slash tolerance, request ids (`x-request-id` in and
 /// out), one tracing span per request, and the body limit.
 pub fn app(services: Services) -> NormalizePath<Router> {
@@ -123,10 +143,7 @@ pub fn app(services: Services) -> NormalizePath<Router> {
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-                    let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                    tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id, org = tracing::field::Empty)
-                }))
+                .layer(TraceLayer::new_for_http().make_span_with(request_span).on_response(log_response))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
         );
     NormalizePathLayer::trim_trailing_slash().layer(router)

@@ -370,3 +370,96 @@ fn with_no_database_url_the_service_serves_on_an_sqlite_file_under_the_data_dir(
     assert!(contacts.starts_with("HTTP/1.1 200"), "{contacts}");
     assert!(contacts.contains("\"totalCount\":0") || contacts.contains("\"totalCount\": 0"), "{contacts}");
 }
+
+/// `LOG_FORMAT=json`: a request's line carries its request id, organization, route template,
+/// status and latency; no line holds a password, a token or an `Authorization` value.
+#[test]
+fn json_logs_carry_each_request_and_no_secret() {
+    use std::io::{BufRead, BufReader, Read, Write};
+
+    let db = CliDatabase::sqlite();
+    db.run_json(&["demo"]);
+    let token = db.run_json(&["token", "create", "--org", "1", "--role", "editor", "--name", "logs"]);
+    let token = token["token"].as_str().unwrap().to_owned();
+    let mut server = db
+        .command(&["serve"])
+        .env("LISTEN_ADDR", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .env("LOG_FORMAT", "json")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start contacts-server");
+    let mut log = BufReader::new(server.stderr.take().unwrap());
+    let mut lines = Vec::new();
+    let addr = loop {
+        let mut line = String::new();
+        assert!(log.read_line(&mut line).unwrap() > 0, "contacts-server stopped before listening");
+        lines.push(line.clone());
+        if let Some(at) = line.find("127.0.0.1:") {
+            let port: String = line[at + 10..].chars().take_while(char::is_ascii_digit).collect();
+            break format!("127.0.0.1:{port}");
+        }
+    };
+    let send = |method: &str, path: &str, auth: &str, request_id: &str, body: &str| {
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {auth}\r\nx-request-id: {request_id}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    };
+    let basic = "Basic ZGVtbzpkZW1v"; // demo:demo
+    let item = format!(r#"[{{"externalId":"log1","firstName":"A","lastName":"B","recordTypeId":{EMPLOYEE}}}]"#);
+    let created = send("POST", "/rest/contacts/1/batch", basic, "req-log-basic", &item);
+    assert!(created.starts_with("HTTP/1.1 200"), "{created}");
+    let read = send("GET", "/rest/contacts/1/log1?idType=externalId", &format!("Bearer {token}"), "req-log-token", "");
+    assert!(read.starts_with("HTTP/1.1 200"), "{read}");
+    let refused = send("GET", "/rest/contacts/1", "Basic ZGVtbzp3cm9uZw==", "req-log-refused", ""); // demo:wrong
+    assert!(refused.starts_with("HTTP/1.1 401"), "{refused}");
+    // SIGTERM: the server drains and exits, and its log ends.
+    let pid = server.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().expect("run kill");
+    assert!(killed.success());
+    let mut rest = String::new();
+    log.read_to_string(&mut rest).unwrap();
+    lines.extend(rest.lines().map(str::to_owned));
+    let _ = server.wait();
+
+    let parsed: Vec<Value> = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))
+        .collect();
+    let answered = |request_id: &str| {
+        parsed
+            .iter()
+            .find(|l| l["span"]["request_id"] == request_id && l["fields"]["message"] == "answered")
+            .unwrap_or_else(|| panic!("no line answers {request_id}: {lines:#?}"))
+    };
+    for (request_id, route, status) in [
+        ("req-log-basic", "/rest/contacts/{org}/batch", 200),
+        ("req-log-token", "/rest/contacts/{org}/{id}", 200),
+        ("req-log-refused", "/rest/contacts/{org}", 401),
+    ] {
+        let line = answered(request_id);
+        assert_eq!(line["span"]["route"], route, "{line}");
+        assert_eq!(line["fields"]["status"], status, "{line}");
+        assert!(line["fields"]["latency_ms"].as_f64().is_some_and(|ms| ms >= 0.0), "{line}");
+        if status == 200 {
+            assert_eq!(line["span"]["org"], 1, "{line}");
+        }
+    }
+    let secrets = ["ZGVtbzpkZW1v", "ZGVtbzp3cm9uZw==", token.as_str(), &token[4..], "demo:demo", "Bearer", "Basic "];
+    for line in &lines {
+        for secret in secrets {
+            assert!(!line.contains(secret), "a log line holds {secret:?}: {line}");
+        }
+        assert!(!line.to_ascii_lowercase().contains("authorization"), "a log line names the header: {line}");
+    }
+}
