@@ -13,7 +13,7 @@ use contacts_domain::ErrorCode;
 use serde::Serialize;
 
 /// One failing item of a batch, as written in `errors`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemError {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -46,7 +46,7 @@ impl ItemError {
 }
 
 /// One failing operation of a PATCH (or the body as a whole), as written in `detail`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PatchDetail {
     /// Which operation or field: the operation's `path`, or the field that failed validation.
@@ -129,14 +129,22 @@ pub fn item_status(code: ErrorCode) -> (StatusCode, u16, bool) {
     }
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
+/// Everbridge's error envelope: every answer that is not a success.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ErrorEnvelope)]
+pub(crate) struct Body<'a> {
     message: &'a str,
+    /// The HTTP status (for an item's error, the status its code maps to).
     status: u16,
+    /// Everbridge's code of the first failing item (e.g. 404, 310).
     #[serde(skip_serializing_if = "Option::is_none")]
     code: Option<u16>,
+    /// Every error of every failing item of a batch.
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<Vec<ItemError>>,
+    /// Every failing operation of a PATCH.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a [PatchDetail]>,
 }
 
 impl ApiError {
@@ -184,15 +192,10 @@ impl IntoResponse for ApiError {
         }
         let text = self.to_string();
         if let ApiError::PatchFailed(detail) = &self {
-            #[derive(Serialize)]
-            struct PatchBody<'a> {
-                message: &'a str,
-                status: u16,
-                detail: &'a [PatchDetail],
-            }
-            return (status, Json(PatchBody { message: &text, status: status.as_u16(), detail })).into_response();
+            let body = Body { message: &text, status: status.as_u16(), code: None, errors: None, detail: Some(detail) };
+            return (status, Json(body)).into_response();
         }
-        let mut body = Body { message: &text, status: status.as_u16(), code: None, errors: None };
+        let mut body = Body { message: &text, status: status.as_u16(), code: None, errors: None, detail: None };
         if let ApiError::ContactNotFound(_) = &self {
             body.code = Some(404);
         }

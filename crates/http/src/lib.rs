@@ -8,6 +8,7 @@ mod body;
 pub mod error;
 pub mod limits;
 pub mod metrics;
+mod openapi;
 mod params;
 mod routes;
 pub mod wire;
@@ -27,7 +28,7 @@ use contacts_application::history::ContactHistory;
 use contacts_application::patch::ContactPatches;
 use contacts_application::ports::{Directory, IdempotencyStore};
 use tower::{Layer, ServiceBuilder};
-use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
+use tower_http::normalize_path::NormalizePathLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -129,14 +130,16 @@ fn log_response(response: &axum::response::Response, latency: std::time::Duratio
 }
 
 /// The whole HTTP service: routes, trailing-slash tolerance, request ids (`x-request-id` in and
-/// out), one tracing span per request, and the body limit.
-pub fn app(services: Services) -> NormalizePath<Router> {
+/// out), one tracing span per request, the body limit, metrics; `/openapi.json` and `/docs`.
+pub fn app(services: Services) -> Router {
     let max_body = services.max_body_bytes;
     // Installed before the first request so that the use cases' counters are recorded.
     metrics::handle();
     let limits = services.rate_limit.map(|l| Arc::new(limits::Limits::new(l)));
     let state = AppState { services: Arc::new(services), credentials: Arc::default(), limits };
-    let router = routes::router()
+    let (routes, mut doc) = routes::router();
+    openapi::finish(&mut doc);
+    let router = routes
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body))
@@ -146,5 +149,9 @@ pub fn app(services: Services) -> NormalizePath<Router> {
                 .layer(TraceLayer::new_for_http().make_span_with(request_span).on_response(log_response))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
         );
-    NormalizePathLayer::trim_trailing_slash().layer(router)
+    // The API page lives under `/docs/` (its files are relative to it), so it stays out of the
+    // trailing-slash trimming the API's routes get.
+    Router::new()
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", doc))
+        .fallback_service(NormalizePathLayer::trim_trailing_slash().layer(router))
 }

@@ -70,6 +70,8 @@ pub(crate) async fn track(req: Request, next: Next) -> Response {
 
 /// `GET /metrics`: the Prometheus text format. No credentials (SPEC §4: put it behind the
 /// network).
+#[utoipa::path(get, path = "/metrics", tag = "operations", summary = "Prometheus metrics",
+    responses((status = 200, description = "The Prometheus text format", body = String, content_type = "text/plain")))]
 pub(crate) async fn render(State(s): State<AppState>) -> Response {
     let pool = (s.pool)();
     metrics::gauge!("contacts_store_connections", "state" => "in_use").set(f64::from(pool.in_use));

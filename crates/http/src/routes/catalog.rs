@@ -9,10 +9,11 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, MethodRouter};
-use axum::{Json, Router};
+use axum::Json;
 use contacts_domain::Catalog;
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::base_url;
 use crate::auth::Need;
@@ -27,33 +28,110 @@ use crate::AppState;
 
 type Body = Result<Bytes, BytesRejection>;
 
-pub(super) fn router() -> Router<AppState> {
-    let router = Router::new()
-        .route(
-            "/rest/recordTypes/{org}",
-            lister("recordTypes", |c, org| c.record_types.iter().map(|r| RecordTypeOut::new(org, r)).collect())
-                .post(create_record_type),
-        )
-        .route(
-            "/rest/groups/{org}",
-            lister("groups", |c, org| c.groups.iter().map(|g| GroupOut::new(org, g)).collect()).post(create_group),
-        )
-        .route(
-            "/rest/contactAttributes/{org}",
-            lister("contactAttributes", |c, org| c.attributes.iter().map(|a| AttributeOut::new(org, a)).collect())
-                .post(create_attribute),
-        )
-        .route(
-            "/rest/contactPaths/{org}",
-            lister("contactPaths", |c, org| c.paths.iter().map(|p| PathOut::new(org, p)).collect()).post(create_path),
-        )
-        .route(
-            "/rest/topics/{org}",
-            lister("topics", |c, org| c.topics.iter().map(|t| TopicOut::new(org, t)).collect()).post(create_topic),
-        );
-    entries::KINDS.into_iter().fold(router, |router, (segment, kind)| {
-        router.route(&format!("/rest/{segment}/{{org}}/{{id}}"), entries::methods(segment, kind))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_record_types, create_record_type))
+        .routes(routes!(list_groups, create_group))
+        .routes(routes!(list_attributes, create_attribute))
+        .routes(routes!(list_paths, create_path))
+        .routes(routes!(list_topics, create_topic))
+        .merge(entries::router())
+}
+
+#[utoipa::path(
+    get,
+    path = "/rest/recordTypes/{org}",
+    tag = "catalog",
+    summary = "List record types",
+    params(crate::openapi::OrgPath, crate::openapi::PageQuery),
+    responses((status = 200, description = "A page of record types", body = ListEnvelope<RecordTypeOut>))
+)]
+async fn list_record_types(
+    State(s): State<AppState>,
+    Path(org): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    list(s, &org, q.as_deref(), &headers, "recordTypes", |c, org| {
+        c.record_types.iter().map(|r| RecordTypeOut::new(org, r)).collect()
     })
+    .await
+}
+
+#[utoipa::path(
+    get,
+    path = "/rest/groups/{org}",
+    tag = "groups",
+    summary = "List groups",
+    params(crate::openapi::OrgPath, crate::openapi::PageQuery),
+    responses((status = 200, description = "A page of groups", body = ListEnvelope<GroupOut>))
+)]
+async fn list_groups(
+    State(s): State<AppState>,
+    Path(org): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    list(s, &org, q.as_deref(), &headers, "groups", |c, org| c.groups.iter().map(|g| GroupOut::new(org, g)).collect())
+        .await
+}
+
+#[utoipa::path(
+    get,
+    path = "/rest/contactAttributes/{org}",
+    tag = "catalog",
+    summary = "List contact attribute definitions",
+    params(crate::openapi::OrgPath, crate::openapi::PageQuery),
+    responses((status = 200, description = "A page of contact attribute definitions", body = ListEnvelope<AttributeOut>))
+)]
+async fn list_attributes(
+    State(s): State<AppState>,
+    Path(org): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    list(s, &org, q.as_deref(), &headers, "contactAttributes", |c, org| {
+        c.attributes.iter().map(|a| AttributeOut::new(org, a)).collect()
+    })
+    .await
+}
+
+#[utoipa::path(
+    get,
+    path = "/rest/contactPaths/{org}",
+    tag = "catalog",
+    summary = "List contact paths",
+    params(crate::openapi::OrgPath, crate::openapi::PageQuery),
+    responses((status = 200, description = "A page of contact paths", body = ListEnvelope<PathOut>))
+)]
+async fn list_paths(
+    State(s): State<AppState>,
+    Path(org): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    list(s, &org, q.as_deref(), &headers, "contactPaths", |c, org| {
+        c.paths.iter().map(|p| PathOut::new(org, p)).collect()
+    })
+    .await
+}
+
+#[utoipa::path(
+    get,
+    path = "/rest/topics/{org}",
+    tag = "catalog",
+    summary = "List topics",
+    params(crate::openapi::OrgPath, crate::openapi::PageQuery),
+    responses((status = 200, description = "A page of topics", body = ListEnvelope<TopicOut>))
+)]
+async fn list_topics(
+    State(s): State<AppState>,
+    Path(org): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    list(s, &org, q.as_deref(), &headers, "topics", |c, org| c.topics.iter().map(|t| TopicOut::new(org, t)).collect())
+        .await
 }
 
 /// A page of an in-memory list (catalogs are small), in the list envelope.
@@ -75,24 +153,34 @@ fn page<T: Serialize>(
 }
 
 /// `GET /rest/{resource}/{org}`: the entries `select` picks from the org's catalog, in their
-/// wire shape, one page of them. One handler for every catalog kind.
-fn lister<T: Serialize + Send + 'static>(
+/// wire shape, one page of them. One body for every catalog kind.
+async fn list<T: Serialize>(
+    s: AppState,
+    org: &str,
+    q: Option<&str>,
+    headers: &HeaderMap,
     resource: &'static str,
     select: fn(&Catalog, i64) -> Vec<T>,
-) -> MethodRouter<AppState> {
-    get(
-        move |State(s): State<AppState>, Path(org): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap| async move {
-            let org = s.authorize(&headers, &org, Need::Read).await?.org;
-            let catalog = s.catalog.catalog(org).await?;
-            page(resource, org, &headers, q.as_deref(), select(&catalog, org))
-        },
-    )
+) -> Result<Response, ApiError> {
+    let org = s.authorize(headers, org, Need::Read).await?.org;
+    let catalog = s.catalog.catalog(org).await?;
+    page(resource, org, headers, q, select(&catalog, org))
 }
 
 fn created(resource: &str, org: i64, headers: &HeaderMap, id: i64) -> Response {
     Json(WriteEnvelope::new(format!("{}/rest/{resource}/{org}/", base_url(headers)), id)).into_response()
 }
 
+#[utoipa::path(
+    post,
+    path = "/rest/recordTypes/{org}",
+    tag = "catalog",
+    summary = "Create a record type",
+    description = "An explicit id is kept; without one, an id is generated.",
+    params(crate::openapi::OrgPath),
+    request_body(content = RecordTypeIn),
+    responses((status = 200, description = "Created", body = WriteEnvelope))
+)]
 async fn create_record_type(
     State(s): State<AppState>,
     Path(org): Path<String>,
@@ -105,6 +193,16 @@ async fn create_record_type(
     Ok(created("recordTypes", org, &headers, r.id))
 }
 
+#[utoipa::path(
+    post,
+    path = "/rest/groups/{org}",
+    tag = "groups",
+    summary = "Create a group",
+    description = "An explicit id is kept; without one, an id is generated.",
+    params(crate::openapi::OrgPath),
+    request_body(content = GroupIn),
+    responses((status = 200, description = "Created", body = WriteEnvelope))
+)]
 async fn create_group(
     State(s): State<AppState>,
     Path(org): Path<String>,
@@ -117,6 +215,16 @@ async fn create_group(
     Ok(created("groups", org, &headers, g.id))
 }
 
+#[utoipa::path(
+    post,
+    path = "/rest/contactAttributes/{org}",
+    tag = "catalog",
+    summary = "Create a contact attribute definition",
+    description = "An explicit id is kept; without one, an id is generated.",
+    params(crate::openapi::OrgPath),
+    request_body(content = AttributeIn),
+    responses((status = 200, description = "Created", body = WriteEnvelope))
+)]
 async fn create_attribute(
     State(s): State<AppState>,
     Path(org): Path<String>,
@@ -130,6 +238,16 @@ async fn create_attribute(
     Ok(created("contactAttributes", org, &headers, a.id))
 }
 
+#[utoipa::path(
+    post,
+    path = "/rest/contactPaths/{org}",
+    tag = "catalog",
+    summary = "Create a contact path",
+    description = "An explicit id is kept; without one, an id is generated.",
+    params(crate::openapi::OrgPath),
+    request_body(content = PathIn),
+    responses((status = 200, description = "Created", body = WriteEnvelope))
+)]
 async fn create_path(
     State(s): State<AppState>,
     Path(org): Path<String>,
@@ -143,6 +261,16 @@ async fn create_path(
     Ok(created("contactPaths", org, &headers, p.path_id))
 }
 
+#[utoipa::path(
+    post,
+    path = "/rest/topics/{org}",
+    tag = "catalog",
+    summary = "Create a topic",
+    description = "An explicit id is kept; without one, an id is generated.",
+    params(crate::openapi::OrgPath),
+    request_body(content = TopicIn),
+    responses((status = 200, description = "Created", body = WriteEnvelope))
+)]
 async fn create_topic(
     State(s): State<AppState>,
     Path(org): Path<String>,

@@ -11,13 +11,14 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use contacts_application::batch::{BatchKind, BatchOptions, IdType};
 use contacts_application::delete::DeleteError;
 use contacts_application::ports::ContactRef;
 use contacts_domain::UpdateMode;
 use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{Caller, Need};
 use crate::body;
@@ -28,27 +29,69 @@ use crate::AppState;
 
 type Body = Result<Bytes, BytesRejection>;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/rest/contacts/{org}/batch",
-            put(update_batch).post(insert_batch).delete(delete_batch).get(single::get_batch_named),
-        )
-        .route(
-            "/rest/contacts/{org}",
-            get(list::list)
-                .post(single::create_one)
-                .put(missing_contact_id)
-                .patch(missing_contact_id)
-                .delete(missing_contact_id),
-        )
-        .route("/rest/contacts/{org}/{id}", get(single::get_one).put(single::replace_one).delete(single::delete_one))
-        .route("/rest/contacts/{org}/{id}/history", get(history::history))
-        .route("/rest/contacts/{org}/{id}/restore", post(history::restore))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(update_batch, insert_batch, delete_batch, single::get_batch_named))
+        .routes(routes!(
+            list::list,
+            single::create_one,
+            missing_contact_id_put,
+            missing_contact_id_patch,
+            missing_contact_id_delete
+        ))
+        .routes(routes!(single::get_one, single::replace_one, single::delete_one))
+        .routes(routes!(history::history))
+        .routes(routes!(history::restore))
 }
 
-/// A write to `/rest/contacts/{org}` without a contact id.
-async fn missing_contact_id() -> ApiError {
+/// The `Idempotency-Key` header of the batch calls.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+struct IdempotencyKey {
+    /// Any printable ASCII, 1 to 255 characters: a retry with the same key and body gets the
+    /// first answer (`Idempotent-Replayed: true`) for 24 hours.
+    #[param(rename = "Idempotency-Key")]
+    idempotency_key: Option<String>,
+}
+
+/// A write to `/rest/contacts/{org}` without a contact id (three methods, one answer).
+#[utoipa::path(
+    put,
+    path = "/rest/contacts/{org}",
+    tag = "contacts",
+    summary = "A write without a contact id",
+    description = "Answers `404 Missing Contact Id`, as Everbridge does.",
+    params(crate::openapi::OrgPath),
+    responses((status = 404, description = "Missing Contact Id", body = crate::error::Body<'static>))
+)]
+async fn missing_contact_id_put() -> ApiError {
+    ApiError::MissingContactId
+}
+
+#[utoipa::path(
+    patch,
+    path = "/rest/contacts/{org}",
+    tag = "contacts",
+    summary = "A write without a contact id",
+    description = "Answers `404 Missing Contact Id`, as Everbridge does.",
+    params(crate::openapi::OrgPath),
+    responses((status = 404, description = "Missing Contact Id", body = crate::error::Body<'static>))
+)]
+async fn missing_contact_id_patch() -> ApiError {
+    ApiError::MissingContactId
+}
+
+#[utoipa::path(
+    delete,
+    path = "/rest/contacts/{org}",
+    tag = "contacts",
+    summary = "A write without a contact id",
+    description = "Answers `404 Missing Contact Id`, as Everbridge does.",
+    params(crate::openapi::OrgPath),
+    responses((status = 404, description = "Missing Contact Id", body = crate::error::Body<'static>))
+)]
+async fn missing_contact_id_delete() -> ApiError {
     ApiError::MissingContactId
 }
 
@@ -58,6 +101,17 @@ fn id_type(params: &Params) -> Result<IdType, ApiError> {
 }
 
 /// `PUT /rest/contacts/{org}/batch?idType&updateType&atomic&dryRun`
+#[utoipa::path(
+    put,
+    path = "/rest/contacts/{org}/batch",
+    tag = "contacts",
+    summary = "Update Contacts (Batch)",
+    description = "A full-replace update (`updateType=full`, the default): an omitted field is cleared. \
+                   Items name their contact by `id` or, with `idType=externalId`, by `externalId`.",
+    params(crate::openapi::OrgPath, crate::openapi::UpdateBatchQuery, IdempotencyKey),
+    request_body(content = Vec<crate::wire::contact::ContactOut<'static>>, description = "The contacts, as read (read-only fields are ignored)"),
+    responses((status = 200, description = "What became of each item", body = BatchEnvelope))
+)]
 async fn update_batch(
     State(s): State<AppState>,
     Path(org): Path<String>,
@@ -79,6 +133,16 @@ async fn update_batch(
 }
 
 /// `POST /rest/contacts/{org}/batch`: insert, or full replace by externalId.
+#[utoipa::path(
+    post,
+    path = "/rest/contacts/{org}/batch",
+    tag = "contacts",
+    summary = "Insert Contacts (Batch)",
+    description = "Creates each contact; an item whose externalId exists updates that contact (full replace).",
+    params(crate::openapi::OrgPath, crate::openapi::InsertBatchQuery, IdempotencyKey),
+    request_body(content = Vec<crate::wire::contact::ContactOut<'static>>, description = "The contacts"),
+    responses((status = 200, description = "What became of each item", body = BatchEnvelope))
+)]
 async fn insert_batch(
     State(s): State<AppState>,
     Path(org): Path<String>,
@@ -132,6 +196,15 @@ async fn run_batch(
     .await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/rest/contacts/{org}/batch",
+    tag = "contacts",
+    summary = "Delete Contacts (Batch)",
+    params(crate::openapi::OrgPath, crate::openapi::IdTypeQuery, IdempotencyKey),
+    request_body(content = Vec<crate::openapi::ContactRefDoc>, description = "Contact ids, or externalIds with `idType=externalId`"),
+    responses((status = 200, description = "The deleted contacts", body = BatchEnvelope))
+)]
 /// `DELETE /rest/contacts/{org}/batch?idType=id|externalId`, body `[id, "id", ...]` (or
 /// externalIds): a soft delete of all of them, or of none when any is not a contact of the
 /// organization (401 `contactIds invalid to the organization <org>`).

@@ -15,12 +15,13 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use contacts_application::groups::{GroupError, GroupKey, MembershipChange};
 use contacts_application::ports::PageRequest;
 use contacts_domain::Group;
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::base_url;
 use crate::auth::Need;
@@ -34,23 +35,13 @@ use crate::AppState;
 
 type Body = Result<Bytes, BytesRejection>;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         // The static segment wins over `{group}`: a group named `contacts` is read and changed
         // here too (GET, PUT), and deleted by its id.
-        .route(
-            "/rest/groups/{org}/contacts",
-            get(get_group_named_contacts)
-                .put(put_group_named_contacts)
-                .post(|s: State<AppState>, o: Path<String>, q: RawQuery, h: HeaderMap, b: Body| {
-                    change_members(s, o, q, h, b, MembershipChange::Add)
-                })
-                .delete(|s: State<AppState>, o: Path<String>, q: RawQuery, h: HeaderMap, b: Body| {
-                    change_members(s, o, q, h, b, MembershipChange::Remove)
-                }),
-        )
-        .route("/rest/groups/{org}/{group}", get(get_group).put(put_group).delete(delete_group))
-        .route("/rest/contacts/groups/{org}", get(members))
+        .routes(routes!(get_group_named_contacts, put_group_named_contacts, add_members, remove_members))
+        .routes(routes!(get_group, put_group, delete_group))
+        .routes(routes!(members))
 }
 
 /// The group a path segment names: by `queryType` (`id` or `name`); without it, by id when the
@@ -73,6 +64,15 @@ async fn existing_group(s: &AppState, org: i64, params: &Params, segment: &str) 
     s.groups.find(org, &key).await?.ok_or_else(|| GroupError::NotFound(key).into())
 }
 
+#[utoipa::path(
+    get,
+    path = "/rest/groups/{org}/{group}",
+    tag = "groups",
+    summary = "Get a group by id or name",
+    description = "A group that does not exist answers `200 {\"message\": \"OK\", \"result\": {\"id\": 0}}`, as Everbridge does.",
+    params(crate::openapi::GroupPath, crate::openapi::GroupQuery),
+    responses((status = 200, description = "The group, or `{\"id\": 0}`", body = ReadEnvelope<crate::openapi::GroupLookup>))
+)]
 /// `GET /rest/groups/{org}/{idOrName}?queryType=id|name`
 async fn get_group(
     State(s): State<AppState>,
@@ -92,6 +92,15 @@ async fn get_group(
     })
 }
 
+#[utoipa::path(
+    put,
+    path = "/rest/groups/{org}/{group}",
+    tag = "groups",
+    summary = "Replace a group",
+    params(crate::openapi::GroupPath, crate::openapi::GroupQuery),
+    request_body(content = GroupIn),
+    responses((status = 200, description = "Replaced", body = WriteEnvelope))
+)]
 /// `PUT /rest/groups/{org}/{idOrName}?queryType=id|name`: replaces the name, parent (absent,
 /// null, 0 or -1: top level) and description; the id stays.
 async fn put_group(
@@ -110,6 +119,14 @@ async fn put_group(
     Ok(Json(WriteEnvelope::new(base, g.id)).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/rest/groups/{org}/{group}",
+    tag = "groups",
+    summary = "Delete a group",
+    params(crate::openapi::GroupPath, crate::openapi::GroupQuery),
+    responses((status = 200, description = "Deleted", body = DeleteEnvelope))
+)]
 /// `DELETE /rest/groups/{org}/{idOrName}?queryType=id|name` → `{"message": "OK", "id"}`.
 async fn delete_group(
     State(s): State<AppState>,
@@ -124,6 +141,14 @@ async fn delete_group(
     Ok(Json(DeleteEnvelope::new(id)).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/rest/groups/{org}/contacts",
+    tag = "groups",
+    summary = "Get the group named `contacts`",
+    params(crate::openapi::OrgPath, crate::openapi::GroupQuery),
+    responses((status = 200, description = "The group, or `{\"id\": 0}`", body = ReadEnvelope<crate::openapi::GroupLookup>))
+)]
 async fn get_group_named_contacts(
     s: State<AppState>,
     Path(org): Path<String>,
@@ -133,6 +158,15 @@ async fn get_group_named_contacts(
     get_group(s, Path((org, "contacts".to_owned())), q, headers).await
 }
 
+#[utoipa::path(
+    put,
+    path = "/rest/groups/{org}/contacts",
+    tag = "groups",
+    summary = "Replace the group named `contacts`",
+    params(crate::openapi::OrgPath, crate::openapi::GroupQuery),
+    request_body(content = GroupIn),
+    responses((status = 200, description = "Replaced", body = WriteEnvelope))
+)]
 async fn put_group_named_contacts(
     s: State<AppState>,
     Path(org): Path<String>,
@@ -168,6 +202,44 @@ fn named_groups(params: &Params) -> Result<Vec<GroupKey>, ApiError> {
     Ok(keys)
 }
 
+#[utoipa::path(
+    post,
+    path = "/rest/groups/{org}/contacts",
+    tag = "groups",
+    summary = "Add contacts to a group",
+    params(crate::openapi::OrgPath, crate::openapi::MembershipQuery),
+    request_body(content = Vec<crate::openapi::ContactRefDoc>, description = "Contact ids, or externalIds with `idType=externalId`"),
+    responses((status = 200, description = "Added", body = crate::openapi::MembershipAnswer))
+)]
+async fn add_members(
+    s: State<AppState>,
+    o: Path<String>,
+    q: RawQuery,
+    h: HeaderMap,
+    b: Body,
+) -> Result<Response, ApiError> {
+    change_members(s, o, q, h, b, MembershipChange::Add).await
+}
+
+#[utoipa::path(
+    delete,
+    path = "/rest/groups/{org}/contacts",
+    tag = "groups",
+    summary = "Remove contacts from a group",
+    params(crate::openapi::OrgPath, crate::openapi::MembershipQuery),
+    request_body(content = Vec<crate::openapi::ContactRefDoc>, description = "Contact ids, or externalIds with `idType=externalId`"),
+    responses((status = 200, description = "Removed", body = crate::openapi::MembershipAnswer))
+)]
+async fn remove_members(
+    s: State<AppState>,
+    o: Path<String>,
+    q: RawQuery,
+    h: HeaderMap,
+    b: Body,
+) -> Result<Response, ApiError> {
+    change_members(s, o, q, h, b, MembershipChange::Remove).await
+}
+
 /// `POST|DELETE /rest/groups/{org}/contacts`: adds the contacts of the body to the group, or
 /// removes them from it.
 async fn change_members(
@@ -199,6 +271,14 @@ async fn change_members(
     Ok(Json(json!({"code": 100, "message": "OK"})).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/rest/contacts/groups/{org}",
+    tag = "groups",
+    summary = "Members of a group",
+    params(crate::openapi::OrgPath, crate::openapi::MembersQuery),
+    responses((status = 200, description = "A page of the members", body = ListEnvelope<ContactOut<'static>>))
+)]
 /// `GET /rest/contacts/groups/{org}`: the active members of the group(s), by id.
 async fn members(
     State(s): State<AppState>,

@@ -4,8 +4,9 @@
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::base_url;
 use crate::error::ApiError;
@@ -14,10 +15,19 @@ use crate::wire::catalog::OrganizationOut;
 use crate::wire::envelope::ListEnvelope;
 use crate::AppState;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/rest/organizations", get(list))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list))
 }
 
+#[utoipa::path(
+    get,
+    path = "/rest/organizations",
+    operation_id = "list_organizations",
+    tag = "organizations",
+    summary = "The organizations the caller may use",
+    params(crate::openapi::PageQuery),
+    responses((status = 200, description = "A page of organizations", body = ListEnvelope<OrganizationOut>))
+)]
 async fn list(State(s): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ApiError> {
     let params = Params::parse(q.as_deref())?;
     let number = params.number("pageNumber", 1..=u32::MAX, 1)?;

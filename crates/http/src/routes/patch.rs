@@ -9,13 +9,14 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
-use axum::routing::patch;
-use axum::{Json, Router};
+use axum::Json;
 use contacts_application::batch::{ItemResult, ItemStatus};
 use contacts_application::patch::PatchContactError;
 use contacts_application::ports::ContactRef;
 use contacts_domain::patch::{parse_patch, PatchError};
 use contacts_domain::{ErrorCode, FieldError};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{base_url, if_match};
 use crate::auth::Need;
@@ -25,10 +26,22 @@ use crate::params::Params;
 use crate::wire::envelope::WriteEnvelope;
 use crate::AppState;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/rest/contacts/{org}/{id}", patch(patch_one))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(patch_one))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/rest/contacts/{org}/{id}",
+    tag = "contacts",
+    summary = "Patch one contact (Everbridge's JSON-Patch dialect)",
+    params(crate::openapi::ContactPath, crate::openapi::IdTypeQuery,
+        ("If-Match" = Option<String>, Header, description = "The version the change is based on")),
+    request_body(content = Vec<crate::openapi::PatchOperation>, content_type = "application/json-patch+json",
+        description = "Operations: `/paths/pathId:241901148045319/value`, `/groups/value:13885629267972`, `/groupsName/-`, ..."),
+    responses((status = 200, description = "Patched", body = WriteEnvelope),
+        (status = 412, description = "The contact's version is not the one of `If-Match`", body = crate::error::Body<'static>))
+)]
 /// `PATCH /rest/contacts/{org}/{id}?idType=id|externalId`, with an optional `If-Match`.
 async fn patch_one(
     State(s): State<AppState>,

@@ -8,7 +8,7 @@ use contacts_domain::{AttributeDataType, AttributeDef, Group, PathDef, PathType,
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordTypeIn {
     #[serde(default, deserialize_with = "lenient::opt")]
@@ -27,7 +27,7 @@ impl From<RecordTypeIn> for RecordType {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordTypeOut {
     id: i64,
@@ -41,7 +41,7 @@ impl RecordTypeOut {
     }
 }
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupIn {
     #[serde(default, deserialize_with = "lenient::opt")]
@@ -71,7 +71,7 @@ impl From<GroupIn> for Group {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupOut {
     id: i64,
@@ -94,7 +94,7 @@ impl GroupOut {
     }
 }
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AttributeIn {
     #[serde(default, deserialize_with = "lenient::opt")]
@@ -138,7 +138,7 @@ impl AttributeIn {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AttributeOut {
     id: i64,
@@ -163,7 +163,7 @@ impl AttributeOut {
     }
 }
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PathIn {
     #[serde(default, deserialize_with = "lenient::opt", alias = "id")]
@@ -189,7 +189,7 @@ impl PathIn {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PathOut {
     id: i64,
@@ -212,7 +212,7 @@ impl PathOut {
     }
 }
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TopicIn {
     #[serde(default, deserialize_with = "lenient::opt")]
@@ -231,7 +231,7 @@ impl From<TopicIn> for Topic {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TopicOut {
     id: i64,
@@ -246,7 +246,7 @@ impl TopicOut {
 }
 
 /// An organization the caller is granted (`GET /rest/organizations`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OrganizationOut {
     id: i64,

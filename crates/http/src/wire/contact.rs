@@ -4,7 +4,7 @@
 use contacts_domain::{Address, Catalog, Contact, ContactPath, QuietTimeFrame};
 use serde::Serialize;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ContactOut<'a> {
     id: i64,
@@ -54,7 +54,7 @@ pub struct ContactOut<'a> {
     last_modified_name: &'a str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct PathOut<'a> {
     path_id: i64,
@@ -74,7 +74,7 @@ struct PathOut<'a> {
     quiet_time_frames: Vec<FrameOut<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct FrameOut<'a> {
     days: &'a [u8],
@@ -84,7 +84,7 @@ struct FrameOut<'a> {
     to_min: u8,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct AttributeOut<'a> {
     org_attr_id: i64,
@@ -93,7 +93,7 @@ struct AttributeOut<'a> {
     values: &'a [String],
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct AddressOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -114,7 +114,7 @@ struct AddressOut<'a> {
     gis_location: Option<GeoOut>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct GeoOut {
     lat: f64,
     lon: f64,

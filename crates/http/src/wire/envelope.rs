@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::error::ItemError;
 
 /// `{"code": 100|101, "message", "data": ["<id>", ...], "results": [...]}`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct BatchEnvelope {
     pub code: u16,
     pub message: &'static str,
@@ -14,7 +14,7 @@ pub struct BatchEnvelope {
     pub results: Vec<ResultOut>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ResultOut {
     index: usize,
@@ -62,7 +62,7 @@ impl BatchEnvelope {
 }
 
 /// `{"message": "OK", "id", "baseUri", "instanceUri"}`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WriteEnvelope {
     pub message: &'static str,
@@ -80,7 +80,7 @@ impl WriteEnvelope {
 
 /// `{"message": "OK", "id"}`: a single delete (a body, never an empty 204: some clients read
 /// only the body).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct DeleteEnvelope {
     pub message: &'static str,
     pub id: i64,
@@ -93,7 +93,7 @@ impl DeleteEnvelope {
 }
 
 /// `{"message": "OK", "result": {...}}`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ReadEnvelope<T: Serialize> {
     pub message: &'static str,
     pub result: T,
@@ -106,7 +106,7 @@ impl<T: Serialize> ReadEnvelope<T> {
 }
 
 /// The list envelope, with its page links.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListEnvelope<T: Serialize> {
     pub message: &'static str,
@@ -119,7 +119,7 @@ pub struct ListEnvelope<T: Serialize> {
     pub page: Page<T>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Page<T: Serialize> {
     pub current_page_no: u32,

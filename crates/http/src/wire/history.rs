@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::wire::contact::ContactOut;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EntryOut<'a> {
     version: i64,
@@ -36,7 +36,7 @@ impl<'a> EntryOut<'a> {
 
 /// `{"message": "OK", "id", "version", "status": "restored"|"unchanged", "baseUri", "instanceUri"}`:
 /// the single-write envelope, with the version the restore reached.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RestoreEnvelope {
     pub message: &'static str,

@@ -7,11 +7,12 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use axum::routing::MethodRouter;
 use axum::Json;
 use contacts_application::ports::CatalogKind;
 use contacts_domain::{RecordType, Topic};
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::Need;
 use crate::body;
@@ -25,21 +26,171 @@ use crate::AppState;
 
 type Body = Result<Bytes, BytesRejection>;
 
-/// The catalog resources with single-entry routes, by their path segment.
-pub(super) const KINDS: [(&str, CatalogKind); 4] = [
-    ("recordTypes", CatalogKind::RecordType),
-    ("contactAttributes", CatalogKind::Attribute),
-    ("contactPaths", CatalogKind::Path),
-    ("topics", CatalogKind::Topic),
-];
+/// GET, PUT and DELETE of one entry of each kind.
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_record_type, put_record_type, delete_record_type))
+        .routes(routes!(get_attribute, put_attribute, delete_attribute))
+        .routes(routes!(get_path, put_path, delete_path))
+        .routes(routes!(get_topic, put_topic, delete_topic))
+}
 
-/// GET, PUT and DELETE of one entry of `kind` (resource `segment`).
-pub(super) fn methods(segment: &'static str, kind: CatalogKind) -> MethodRouter<AppState> {
-    axum::routing::get(move |s: State<AppState>, p: Path<(String, String)>, h: HeaderMap| get_entry(s, p, h, kind))
-        .put(move |s: State<AppState>, p: Path<(String, String)>, h: HeaderMap, b: Body| {
-            put_entry(s, p, h, b, segment, kind)
-        })
-        .delete(move |s: State<AppState>, p: Path<(String, String)>, h: HeaderMap| delete_entry(s, p, h, kind))
+#[utoipa::path(
+    get,
+    path = "/rest/recordTypes/{org}/{id}",
+    tag = "catalog",
+    summary = "Get a record type",
+    params(crate::openapi::EntryPath),
+    responses((status = 200, description = "The record type", body = ReadEnvelope<RecordTypeOut>))
+)]
+async fn get_record_type(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap) -> Result<Response, ApiError> {
+    get_entry(s, p, h, CatalogKind::RecordType).await
+}
+
+#[utoipa::path(
+    put,
+    path = "/rest/recordTypes/{org}/{id}",
+    tag = "catalog",
+    summary = "Replace a record type (its id stays)",
+    params(crate::openapi::EntryPath),
+    request_body(content = RecordTypeIn),
+    responses((status = 200, description = "Replaced", body = WriteEnvelope))
+)]
+async fn put_record_type(
+    s: State<AppState>,
+    p: Path<(String, String)>,
+    h: HeaderMap,
+    b: Body,
+) -> Result<Response, ApiError> {
+    put_entry(s, p, h, b, "recordTypes", CatalogKind::RecordType).await
+}
+
+#[utoipa::path(
+    delete,
+    path = "/rest/recordTypes/{org}/{id}",
+    tag = "catalog",
+    summary = "Delete a record type (409 while contacts use it)",
+    params(crate::openapi::EntryPath),
+    responses((status = 200, description = "Deleted", body = DeleteEnvelope))
+)]
+async fn delete_record_type(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap) -> Result<Response, ApiError> {
+    delete_entry(s, p, h, CatalogKind::RecordType).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/rest/contactAttributes/{org}/{id}",
+    tag = "catalog",
+    summary = "Get a contact attribute definition",
+    params(crate::openapi::EntryPath),
+    responses((status = 200, description = "The contact attribute definition", body = ReadEnvelope<AttributeOut>))
+)]
+async fn get_attribute(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap) -> Result<Response, ApiError> {
+    get_entry(s, p, h, CatalogKind::Attribute).await
+}
+
+#[utoipa::path(
+    put,
+    path = "/rest/contactAttributes/{org}/{id}",
+    tag = "catalog",
+    summary = "Replace a contact attribute definition (its id stays)",
+    params(crate::openapi::EntryPath),
+    request_body(content = AttributeIn),
+    responses((status = 200, description = "Replaced", body = WriteEnvelope))
+)]
+async fn put_attribute(
+    s: State<AppState>,
+    p: Path<(String, String)>,
+    h: HeaderMap,
+    b: Body,
+) -> Result<Response, ApiError> {
+    put_entry(s, p, h, b, "contactAttributes", CatalogKind::Attribute).await
+}
+
+#[utoipa::path(
+    delete,
+    path = "/rest/contactAttributes/{org}/{id}",
+    tag = "catalog",
+    summary = "Delete a contact attribute definition (409 while contacts use it)",
+    params(crate::openapi::EntryPath),
+    responses((status = 200, description = "Deleted", body = DeleteEnvelope))
+)]
+async fn delete_attribute(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap) -> Result<Response, ApiError> {
+    delete_entry(s, p, h, CatalogKind::Attribute).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/rest/contactPaths/{org}/{id}",
+    tag = "catalog",
+    summary = "Get a contact path",
+    params(crate::openapi::EntryPath),
+    responses((status = 200, description = "The contact path", body = ReadEnvelope<PathOut>))
+)]
+async fn get_path(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap) -> Result<Response, ApiError> {
+    get_entry(s, p, h, CatalogKind::Path).await
+}
+
+#[utoipa::path(
+    put,
+    path = "/rest/contactPaths/{org}/{id}",
+    tag = "catalog",
+    summary = "Replace a contact path (its id stays)",
+    params(crate::openapi::EntryPath),
+    request_body(content = PathIn),
+    responses((status = 200, description = "Replaced", body = WriteEnvelope))
+)]
+async fn put_path(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap, b: Body) -> Result<Response, ApiError> {
+    put_entry(s, p, h, b, "contactPaths", CatalogKind::Path).await
+}
+
+#[utoipa::path(
+    delete,
+    path = "/rest/contactPaths/{org}/{id}",
+    tag = "catalog",
+    summary = "Delete a contact path (409 while contacts use it)",
+    params(crate::openapi::EntryPath),
+    responses((status = 200, description = "Deleted", body = DeleteEnvelope))
+)]
+async fn delete_path(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap) -> Result<Response, ApiError> {
+    delete_entry(s, p, h, CatalogKind::Path).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/rest/topics/{org}/{id}",
+    tag = "catalog",
+    summary = "Get a topic",
+    params(crate::openapi::EntryPath),
+    responses((status = 200, description = "The topic", body = ReadEnvelope<TopicOut>))
+)]
+async fn get_topic(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap) -> Result<Response, ApiError> {
+    get_entry(s, p, h, CatalogKind::Topic).await
+}
+
+#[utoipa::path(
+    put,
+    path = "/rest/topics/{org}/{id}",
+    tag = "catalog",
+    summary = "Replace a topic (its id stays)",
+    params(crate::openapi::EntryPath),
+    request_body(content = TopicIn),
+    responses((status = 200, description = "Replaced", body = WriteEnvelope))
+)]
+async fn put_topic(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap, b: Body) -> Result<Response, ApiError> {
+    put_entry(s, p, h, b, "topics", CatalogKind::Topic).await
+}
+
+#[utoipa::path(
+    delete,
+    path = "/rest/topics/{org}/{id}",
+    tag = "catalog",
+    summary = "Delete a topic (409 while contacts use it)",
+    params(crate::openapi::EntryPath),
+    responses((status = 200, description = "Deleted", body = DeleteEnvelope))
+)]
+async fn delete_topic(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap) -> Result<Response, ApiError> {
+    delete_entry(s, p, h, CatalogKind::Topic).await
 }
 
 /// The entry id of a path segment; anything else names an entry that does not exist.

@@ -22,6 +22,15 @@ use crate::wire::envelope::ListEnvelope;
 use crate::wire::history::{EntryOut, RestoreEnvelope};
 use crate::AppState;
 
+#[utoipa::path(
+    get,
+    path = "/rest/contacts/{org}/{id}/history",
+    tag = "contacts",
+    summary = "A contact's history",
+    description = "Every change, newest first, with the contact before and after it; deleted contacts too.",
+    params(crate::openapi::ContactPath, crate::openapi::HistoryQuery),
+    responses((status = 200, description = "A page of entries", body = ListEnvelope<EntryOut<'static>>))
+)]
 /// `GET /rest/contacts/{org}/{id}/history`: the list envelope of the entries, newest first.
 pub(super) async fn history(
     State(s): State<AppState>,
@@ -46,6 +55,14 @@ pub(super) async fn history(
     Ok(Json(ListEnvelope::new(&uri, page.number, page.size, total, data)).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/rest/contacts/{org}/{id}/restore",
+    tag = "contacts",
+    summary = "Restore a version, or a deleted contact",
+    params(crate::openapi::ContactPath, crate::openapi::RestoreQuery),
+    responses((status = 200, description = "Restored as a new version", body = RestoreEnvelope))
+)]
 /// `POST /rest/contacts/{org}/{id}/restore?version=N`: `editor` or `admin`.
 pub(super) async fn restore(
     State(s): State<AppState>,

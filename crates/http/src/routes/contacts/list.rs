@@ -80,6 +80,15 @@ fn name<T: PartialEq>(choices: &[(&'static str, T)], value: T) -> &'static str {
     choices.iter().find(|(_, v)| *v == value).map_or("", |(n, _)| n)
 }
 
+#[utoipa::path(
+    get,
+    path = "/rest/contacts/{org}",
+    tag = "contacts",
+    operation_id = "list_contacts",
+    summary = "List contacts",
+    params(crate::openapi::OrgPath, crate::openapi::ListQuery),
+    responses((status = 200, description = "A page of contacts", body = ListEnvelope<ContactOut<'static>>))
+)]
 /// `GET /rest/contacts/{org}?pageNumber&pageSize&contactIds&externalIds&groupIds&searchType&sortBy&direction`
 pub(crate) async fn list(
     State(s): State<AppState>,

@@ -39,6 +39,16 @@ fn written(headers: &HeaderMap, org: i64, id: i64) -> Response {
     Json(WriteEnvelope::new(base, id)).into_response()
 }
 
+#[utoipa::path(
+    post,
+    path = "/rest/contacts/{org}",
+    tag = "contacts",
+    summary = "Create one contact",
+    description = "An externalId that exists already is a conflict (409, code 310), not an update.",
+    params(crate::openapi::OrgPath),
+    request_body(content = crate::wire::contact::ContactOut<'static>, description = "The contact"),
+    responses((status = 200, description = "Created", body = WriteEnvelope))
+)]
 /// `POST /rest/contacts/{org}`: creates one contact. Unlike the batch insert, an externalId
 /// that exists already is a conflict (409, code 310), not an update.
 pub(super) async fn create_one(
@@ -58,6 +68,15 @@ pub(super) async fn create_one(
     Ok(written(&headers, caller.org, id))
 }
 
+#[utoipa::path(
+    get,
+    path = "/rest/contacts/{org}/{id}",
+    tag = "contacts",
+    summary = "Get one contact",
+    params(crate::openapi::ContactPath, crate::openapi::IdTypeQuery),
+    responses((status = 200, description = "The contact; its version is the `ETag`", body = ReadEnvelope<ContactOut<'static>>,
+        headers(("ETag" = String, description = "The contact's version, for `If-Match`"))))
+)]
 /// `GET /rest/contacts/{org}/{id}?idType=id|externalId`, with the version as `ETag`.
 pub(super) async fn get_one(
     State(s): State<AppState>,
@@ -68,6 +87,16 @@ pub(super) async fn get_one(
     read(s, &org, &segment, q.as_deref(), &headers).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/rest/contacts/{org}/batch",
+    tag = "contacts",
+    summary = "Get the contact named `batch`",
+    description = "The route of the batch calls, read as a single contact: the contact whose externalId \
+                   (with `idType=externalId`) is `batch`.",
+    params(crate::openapi::OrgPath, crate::openapi::IdTypeQuery),
+    responses((status = 200, description = "The contact", body = ReadEnvelope<ContactOut<'static>>))
+)]
 /// `GET /rest/contacts/{org}/batch`: the route of the batch calls, read as the contact whose
 /// externalId (with `idType=externalId`) is `batch`.
 pub(super) async fn get_batch_named(
@@ -97,6 +126,18 @@ async fn read(
     Ok(response)
 }
 
+#[utoipa::path(
+    put,
+    path = "/rest/contacts/{org}/{id}",
+    tag = "contacts",
+    summary = "Replace one contact (full)",
+    description = "An omitted field is cleared. With `idType=externalId`, a body `externalId` that differs renames the contact.",
+    params(crate::openapi::ContactPath, crate::openapi::IdTypeQuery,
+        ("If-Match" = Option<String>, Header, description = "The version the change is based on (`\"3\"`), or `*`")),
+    request_body(content = crate::wire::contact::ContactOut<'static>, description = "The contact"),
+    responses((status = 200, description = "Replaced", body = WriteEnvelope),
+        (status = 412, description = "The contact's version is not the one of `If-Match`", body = crate::error::Body<'static>))
+)]
 /// `PUT /rest/contacts/{org}/{id}?idType=id|externalId`: a full replace of the contact the URI
 /// names; the body's `id` is ignored, a different `externalId` renames it. `If-Match` (else a
 /// `version` in the body) must match the stored version.
@@ -123,6 +164,14 @@ pub(super) async fn replace_one(
     Ok(written(&headers, caller.org, id))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/rest/contacts/{org}/{id}",
+    tag = "contacts",
+    summary = "Delete one contact (soft)",
+    params(crate::openapi::ContactPath, crate::openapi::IdTypeQuery),
+    responses((status = 200, description = "Deleted", body = DeleteEnvelope))
+)]
 /// `DELETE /rest/contacts/{org}/{id}?idType=id|externalId`: a soft delete, answered
 /// `{"message": "OK", "id"}`.
 pub(super) async fn delete_one(
