@@ -411,9 +411,12 @@ pub(crate) enum GroupLookup {
     Missing(NoGroup),
 }
 
-/// No such group: `{"id": 0}`.
+/// No such group: `{"id": 0}` (exactly 0, nothing else: a group's own id is never 0, so the
+/// two answers cannot be confused, which schemathesis found they could be).
 #[derive(serde::Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct NoGroup {
+    #[schema(minimum = 0, maximum = 0)]
     id: i64,
 }
 

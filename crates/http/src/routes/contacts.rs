@@ -109,7 +109,18 @@ fn id_type(params: &Params) -> Result<IdType, ApiError> {
     description = "A full-replace update (`updateType=full`, the default): an omitted field is cleared. \
                    Items name their contact by `id` or, with `idType=externalId`, by `externalId`.",
     params(crate::openapi::OrgPath, crate::openapi::UpdateBatchQuery, IdempotencyKey),
-    request_body(content = Vec<crate::wire::contact::ContactOut<'static>>, description = "The contacts, as read (read-only fields are ignored)"),
+    request_body(
+        content = Vec<crate::wire::contact::ContactOut<'static>>,
+        description = "The contacts, as read (read-only fields are ignored). The example is the API \
+                       documentation's: with `idType=externalId` it updates the demo's contact `001` \
+                       (`contacts-server demo`, then insert it with the POST example).",
+        example = json!([{
+            "externalId": "001", "firstName": "F", "lastName": "L", "recordTypeId": 1533823015714817_i64,
+            "groups": [1, 2, 3],
+            "contactAttributes": [{"orgAttrId": 1509768514502692_i64, "values": ["option1", "option2"]}],
+            "paths": [{"pathId": 241901148045319_i64, "countryCode": "CN", "value": "17525889654"}]
+        }])
+    ),
     responses((status = 200, description = "What became of each item", body = BatchEnvelope))
 )]
 async fn update_batch(
@@ -140,7 +151,11 @@ async fn update_batch(
     summary = "Insert Contacts (Batch)",
     description = "Creates each contact; an item whose externalId exists updates that contact (full replace).",
     params(crate::openapi::OrgPath, crate::openapi::InsertBatchQuery, IdempotencyKey),
-    request_body(content = Vec<crate::wire::contact::ContactOut<'static>>, description = "The contacts"),
+    request_body(
+        content = Vec<crate::wire::contact::ContactOut<'static>>,
+        description = "The contacts",
+        example = json!([{"externalId": "001", "firstName": "F", "lastName": "L", "recordTypeId": 1533823015714817_i64}])
+    ),
     responses((status = 200, description = "What became of each item", body = BatchEnvelope))
 )]
 async fn insert_batch(
