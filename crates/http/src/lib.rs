@@ -82,7 +82,7 @@ impl AppState {
     ) -> Result<auth::Caller, ApiError> {
         self.limit_credential(headers)?;
         let caller = auth::authorize(&*self.directory, &self.credentials, headers, org_segment, need).await?;
-        tracing::Span::current().record("org", caller.org);
+        tracing::Span::current().record("org", caller.org).record("caller", caller.username.as_str());
         if let Some(limits) = &self.limits {
             limits.organization(caller.org)?;
         }
@@ -95,7 +95,9 @@ impl AppState {
         headers: &axum::http::HeaderMap,
     ) -> Result<Arc<contacts_application::auth::Principal>, ApiError> {
         self.limit_credential(headers)?;
-        auth::authenticate(&*self.directory, &self.credentials, headers).await
+        let principal = auth::authenticate(&*self.directory, &self.credentials, headers).await?;
+        tracing::Span::current().record("caller", principal.name.as_str());
+        Ok(principal)
     }
 
     /// Takes a request from the bucket of the request's `Authorization` header, if it has one.
@@ -109,8 +111,9 @@ impl AppState {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// A request's span: its method, route template, path and query, request id, and the
-/// organization once authorized. Never a header: credentials stay out of the logs.
+/// A request's span: its method, route template, path and query, request id, and once
+/// authorized the organization and the caller (a username, or `token:<name>`). Never a header:
+/// credentials stay out of the logs.
 fn request_span(req: &Request) -> tracing::Span {
     let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
     let route = req.extensions().get::<axum::extract::MatchedPath>().map_or(metrics::UNMATCHED, |p| p.as_str());
@@ -120,7 +123,8 @@ fn request_span(req: &Request) -> tracing::Span {
         route = %route,
         uri = %req.uri(),
         request_id = %id,
-        org = tracing::field::Empty
+        org = tracing::field::Empty,
+        caller = tracing::field::Empty
     )
 }
 

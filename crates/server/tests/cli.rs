@@ -455,6 +455,10 @@ fn json_logs_carry_each_request_and_no_secret() {
             assert_eq!(line["span"]["org"], 1, "{line}");
         }
     }
+    // The caller is named: the user, or the token by its name.
+    assert_eq!(answered("req-log-basic")["span"]["caller"], "demo");
+    assert_eq!(answered("req-log-token")["span"]["caller"], "token:logs");
+    assert!(answered("req-log-refused")["span"].get("caller").is_none());
     let secrets = ["ZGVtbzpkZW1v", "ZGVtbzp3cm9uZw==", token.as_str(), &token[4..], "demo:demo", "Bearer", "Basic "];
     for line in &lines {
         for secret in secrets {
