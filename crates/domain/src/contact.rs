@@ -84,6 +84,8 @@ pub struct ContactData {
     pub preferred_language: Option<String>,
     pub sso_user_id: Option<String>,
     pub security_pin: Option<String>,
+    /// The e-mail the contact registered with (Everbridge's member portal), an e-mail address.
+    pub registered_email: Option<String>,
     pub account_id: Option<i64>,
     pub vip: Option<bool>,
     pub expatriate: Option<bool>,

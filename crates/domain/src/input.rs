@@ -48,6 +48,8 @@ pub struct ContactInput {
     #[serde(deserialize_with = "lenient::field", rename = "securityPIN", alias = "securityPin")]
     pub security_pin: Field<String>,
     #[serde(deserialize_with = "lenient::field")]
+    pub registered_email: Field<String>,
+    #[serde(deserialize_with = "lenient::field")]
     pub account_id: Field<i64>,
     #[serde(deserialize_with = "lenient::field")]
     pub vip: Field<bool>,

@@ -30,6 +30,7 @@ pub fn full_input(contact: &Contact, catalog: &Catalog) -> ContactInput {
         preferred_language: d.preferred_language.clone().into(),
         sso_user_id: d.sso_user_id.clone().into(),
         security_pin: d.security_pin.clone().into(),
+        registered_email: d.registered_email.clone().into(),
         account_id: d.account_id.into(),
         vip: d.vip.into(),
         expatriate: d.expatriate.into(),

@@ -71,6 +71,13 @@ pub fn apply(
             ));
         }
     }
+    let registered_email = scalar(&input.registered_email, keep.map(|d| &d.registered_email));
+    if let Some(email) = registered_email.as_deref() {
+        validate::check_len(e, "registeredEmail", Some(email), max_len::EMAIL);
+        if !validate::is_email(email) {
+            e.push(FieldError::invalid("registeredEmail", format!("'{email}' is not a valid e-mail address")));
+        }
+    }
     let record_type_id = record_type(e, input, catalog, keep.map(|d| d.record_type_id));
 
     let stored_paths = stored.map(|c| c.data.paths.as_slice()).unwrap_or_default();
@@ -115,6 +122,7 @@ pub fn apply(
         preferred_language: scalar(&input.preferred_language, keep.map(|d| &d.preferred_language)),
         sso_user_id: scalar(&input.sso_user_id, keep.map(|d| &d.sso_user_id)),
         security_pin: scalar(&input.security_pin, keep.map(|d| &d.security_pin)),
+        registered_email,
         account_id: scalar(&input.account_id, keep.map(|d| &d.account_id)),
         vip: scalar(&input.vip, keep.map(|d| &d.vip)),
         expatriate: scalar(&input.expatriate, keep.map(|d| &d.expatriate)),

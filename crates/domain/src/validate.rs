@@ -18,6 +18,8 @@ pub mod max_len {
     pub const CITY: usize = 40;
     pub const STATE: usize = 40;
     pub const POSTAL_CODE: usize = 10;
+    /// RFC 5321's limit on a forward path (the address in angle brackets).
+    pub const EMAIL: usize = 254;
 }
 
 /// Pushes an error when `value` is longer than `max` characters.

@@ -135,6 +135,16 @@ fn table() -> Vec<(&'static str, Value, Want)> {
             Field(|c| json!(c.data.security_pin), json!("9999")),
         ),
         (
+            "replace registeredEmail",
+            op("replace", "/registeredEmail".into(), json!("f.lee@umail.example.edu")),
+            Field(|c| json!(c.data.registered_email), json!("f.lee@umail.example.edu")),
+        ),
+        (
+            "remove registeredEmail",
+            op("remove", "/registeredEmail".into(), Value::Null),
+            Field(|c| json!(c.data.registered_email), Value::Null),
+        ),
+        (
             "replace accountId as a string",
             op("replace", "/accountId".into(), json!("12")),
             Field(|c| json!(c.data.account_id), json!(12)),

@@ -159,6 +159,7 @@ prop_compose! {
         preferred_language in opt_text("[a-z]{2}-[A-Z]{2}"),
         sso_user_id in opt_text("\\PC{0,30}"),
         security_pin in opt_text("[0-9]{4,8}"),
+        registered_email in opt_text("[a-z]{1,8}@[a-z]{1,8}\\.example\\.org"),
         account_id in proptest::option::of(any::<i64>()),
         vip in proptest::option::of(any::<bool>()),
         expatriate in proptest::option::of(any::<bool>()),
@@ -166,7 +167,7 @@ prop_compose! {
     ) -> ContactData {
         ContactData {
             country, business_name, language, preferred_language, sso_user_id, security_pin,
-            account_id, vip, expatriate,
+            registered_email, account_id, vip, expatriate,
             timezone_id: timezone_id.map(Into::into),
             ..ContactData::default()
         }

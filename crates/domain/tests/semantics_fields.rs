@@ -35,6 +35,9 @@ fn scalars_cleared_in_full_kept_in_partial_cleared_by_null() {
         ("preferredLanguage", json!("fr-CA"), json!("fr-CA"), |d| d.preferred_language.clone().map(Value::from)),
         ("ssoUserId", json!(12345), json!("12345"), |d| d.sso_user_id.clone().map(Value::from)),
         ("securityPIN", json!("9876"), json!("9876"), |d| d.security_pin.clone().map(Value::from)),
+        ("registeredEmail", json!("fl@example.org"), json!("fl@example.org"), |d| {
+            d.registered_email.clone().map(Value::from)
+        }),
         ("accountId", json!("77"), json!(77), |d| d.account_id.map(Value::from)),
         ("vip", json!("false"), json!(false), |d| d.vip.map(Value::from)),
         ("expatriate", json!(true), json!(true), |d| d.expatriate.map(Value::from)),
@@ -311,7 +314,8 @@ fn unchanged_detection() {
         "externalId": "001", "firstName": "Fiona", "lastName": "Lee", "middleInitial": "Q",
         "suffix": "Jr", "country": "US", "businessName": "Acme", "timezoneId": "America/New_York",
         "language": "en", "preferredLanguage": "en-US", "ssoUserId": "fiona@sso",
-        "securityPIN": "1234", "accountId": 99, "vip": true, "expatriate": "false",
+        "securityPIN": "1234", "registeredEmail": "fiona@umail.example.edu", "accountId": 99,
+        "vip": true, "expatriate": "false",
         "recordTypeId": EMPLOYEE, "recordTypeName": "Employee",
         "paths": [
             {"pathId": PHONE, "prompt": "phone", "value": "+1 (781) 555-1212", "phoneExt": "12",

@@ -72,6 +72,7 @@ pub fn full_contact(org: &Org, external_id: &str) -> ContactData {
         preferred_language: Some("en-GB".into()),
         sso_user_id: Some("ada@sso".into()),
         security_pin: Some("1234".into()),
+        registered_email: Some("ada@umail.example.edu".into()),
         account_id: Some(77),
         vip: Some(true),
         expatriate: Some(false),

@@ -13,7 +13,7 @@ pub(crate) use contacts_store_sql::Tables;
 
 type PgQuery<'q> = Query<'q, Postgres, PgArguments>;
 
-/// The scalar columns of `contacts`, from `id` to `record_type_id`, in the order of
+/// The scalar columns of `contacts`, from `id` to `registered_email`, in the order of
 /// [`ScalarColumns::bind`] (and of the UNNEST lists of the insert and update statements).
 #[derive(Default)]
 pub(crate) struct ScalarColumns {
@@ -34,6 +34,7 @@ pub(crate) struct ScalarColumns {
     vip: Vec<Option<bool>>,
     expatriate: Vec<Option<bool>>,
     record_type_id: Vec<i64>,
+    registered_email: Vec<Option<String>>,
 }
 
 impl ScalarColumns {
@@ -57,11 +58,12 @@ impl ScalarColumns {
             c.vip.push(d.vip);
             c.expatriate.push(d.expatriate);
             c.record_type_id.push(d.record_type_id);
+            c.registered_email.push(d.registered_email.clone());
         }
         c
     }
 
-    /// Binds the 17 columns, in order (as `$2` to `$18` when `$1` is the organization).
+    /// Binds the 18 columns, in order (as `$2` to `$19` when `$1` is the organization).
     pub(crate) fn bind(self, q: PgQuery<'_>) -> PgQuery<'_> {
         q.bind(self.id)
             .bind(self.external_id)
@@ -80,6 +82,7 @@ impl ScalarColumns {
             .bind(self.vip)
             .bind(self.expatriate)
             .bind(self.record_type_id)
+            .bind(self.registered_email)
     }
 }
 
@@ -88,7 +91,7 @@ macro_rules! scalar_unnest {
     () => {
         "$2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], \
          $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], \
-         $15::bigint[], $16::boolean[], $17::boolean[], $18::bigint[]"
+         $15::bigint[], $16::boolean[], $17::boolean[], $18::bigint[], $19::text[]"
     };
 }
 pub(crate) use scalar_unnest;
@@ -98,7 +101,7 @@ macro_rules! scalar_names {
     () => {
         "id, external_id, first_name, last_name, middle_initial, suffix, country, \
          business_name, timezone_id, language, preferred_language, sso_user_id, security_pin, \
-         account_id, vip, expatriate, record_type_id"
+         account_id, vip, expatriate, record_type_id, registered_email"
     };
 }
 pub(crate) use scalar_names;

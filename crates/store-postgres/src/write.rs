@@ -200,7 +200,7 @@ impl ContactTx for PgContactTx {
             scalar_names!(),
             ", status, version, created_date, created_by, last_modified_date, \
                last_modified_by) \
-             SELECT $1, u.*, 'A', 1, $19, $20, $19, $20 FROM UNNEST(",
+             SELECT $1, u.*, 'A', 1, $20, $21, $20, $21 FROM UNNEST(",
             scalar_unnest!(),
             ") AS u"
         ))
@@ -237,11 +237,12 @@ impl ContactTx for PgContactTx {
                  preferred_language = u.preferred_language, sso_user_id = u.sso_user_id, \
                  security_pin = u.security_pin, account_id = u.account_id, vip = u.vip, \
                  expatriate = u.expatriate, record_type_id = u.record_type_id, \
+                 registered_email = u.registered_email, \
                  version = u.version, input_digest = u.input_digest, \
-                 last_modified_date = $20, last_modified_by = $21 \
+                 last_modified_date = $21, last_modified_by = $22 \
              FROM UNNEST(",
             scalar_unnest!(),
-            ", $19::bigint[], $22::bytea[]) AS u(",
+            ", $20::bigint[], $23::bytea[]) AS u(",
             scalar_names!(),
             ", version, input_digest) \
              WHERE c.organization_id = $1 AND c.id = u.id AND c.status = 'A'"

@@ -97,12 +97,13 @@ fn groups_json(groups: &BTreeSet<i64>) -> String {
 // size of named keys: every change of a nightly sync writes one, and the history's WAL is what
 // it costs (README, History and restore).
 
-/// The format of [`content_json`]: the first element of the array.
-const CONTENT_FORMAT: u8 = 1;
+/// The format of [`content_json`]: the first element of the array. Format 1 (issue 10) had no
+/// `registeredEmail`; format 2 appends it. Both are read.
+const CONTENT_FORMAT: u8 = 2;
 
 /// `[format, externalId, firstName, lastName, middleInitial, suffix, country, businessName,
 /// timezoneId, language, preferredLanguage, ssoUserId, securityPIN, accountId, vip,
-/// expatriate, recordTypeId, paths, attributes, addresses, topics]`.
+/// expatriate, recordTypeId, paths, attributes, addresses, topics, registeredEmail]`.
 #[derive(Debug, Serialize, Deserialize)]
 struct ContentJson(
     u8,
@@ -126,6 +127,7 @@ struct ContentJson(
     Vec<AttributeTuple>,
     Vec<AddressTuple>,
     Vec<i64>,
+    Option<String>,
 );
 
 /// A contact's content as `contact_history.content` stores it.
@@ -152,6 +154,7 @@ pub fn content_json(d: &ContactData) -> String {
         d.attributes.iter().map(attribute_tuple).collect(),
         d.addresses.iter().map(address_tuple).collect(),
         d.topics.clone(),
+        d.registered_email.clone(),
     );
     // Strings, numbers and lists: serializing them cannot fail.
     serde_json::to_string(&content).unwrap_or_default()
@@ -183,7 +186,8 @@ pub fn parse_content(text: Option<&str>) -> Option<ContactData> {
         attributes,
         addresses,
         topics,
-    ) = serde_json::from_str(text?).ok()?;
+        registered_email,
+    ) = serde_json::from_value(upgraded(serde_json::from_str(text?).ok()?)?).ok()?;
     if format != CONTENT_FORMAT {
         return None;
     }
@@ -208,7 +212,23 @@ pub fn parse_content(text: Option<&str>) -> Option<ContactData> {
         attributes: attributes.into_iter().map(attribute_from).collect(),
         addresses: addresses.into_iter().map(address_from).collect(),
         topics,
+        registered_email,
     })
+}
+
+/// Content of an earlier format in the current one: format 1 gets `registeredEmail` `null`.
+/// `None` for a format this code does not know.
+fn upgraded(mut content: serde_json::Value) -> Option<serde_json::Value> {
+    let items = content.as_array_mut()?;
+    match items.first().and_then(serde_json::Value::as_u64) {
+        Some(1) => {
+            items[0] = CONTENT_FORMAT.into();
+            items.push(serde_json::Value::Null);
+        }
+        Some(f) if f == u64::from(CONTENT_FORMAT) => {}
+        _ => return None,
+    }
+    Some(content)
 }
 
 /// Group ids as the `groups` column holds them (a JSON array); none when it does not parse.
@@ -558,6 +578,7 @@ mod tests {
             preferred_language: Some("en-US".into()),
             sso_user_id: Some("sso".into()),
             security_pin: Some("1234".into()),
+            registered_email: Some("ada@umail.example.edu".into()),
             account_id: Some(-5),
             vip: Some(true),
             expatriate: Some(false),
@@ -602,11 +623,15 @@ mod tests {
         let text = content_json(&bare);
         assert_eq!(
             text,
-            r#"[1,"x","F","L",null,null,null,null,null,null,null,null,null,null,null,null,1,[],[],[],[]]"#
+            r#"[2,"x","F","L",null,null,null,null,null,null,null,null,null,null,null,null,1,[],[],[],[],null]"#
         );
-        assert_eq!(parse_content(Some(&text)), Some(bare));
-        // Another format is not read as this one.
-        assert_eq!(parse_content(Some(&text.replacen("[1,", "[2,", 1))), None);
+        assert_eq!(parse_content(Some(&text)), Some(bare.clone()));
+        // Format 1 (before registeredEmail), as issue 10's entries and the backfill wrote it.
+        let v1 = r#"[1,"x","F","L",null,null,null,null,null,null,null,null,null,null,null,null,1,[],[],[],[]]"#;
+        assert_eq!(parse_content(Some(v1)), Some(bare));
+        // A format this code does not know is not read as one it knows.
+        assert_eq!(parse_content(Some(&text.replacen("[2,", "[3,", 1))), None);
+        assert_eq!(parse_content(Some(&v1.replacen("[1,", "[0,", 1))), None);
     }
 
     #[test]

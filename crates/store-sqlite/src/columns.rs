@@ -15,7 +15,7 @@ pub(crate) fn json<T: Serialize + ?Sized>(rows: &T) -> String {
     serde_json::to_string(rows).unwrap_or_else(|_| "[]".to_owned())
 }
 
-/// The columns of `contacts` from `id` to `record_type_id`, read from the JSON element `j`, in
+/// The columns of `contacts` from `id` to `registered_email`, read from the JSON element `j`, in
 /// the order of [`scalar_names`].
 macro_rules! scalar_values {
     () => {
@@ -24,7 +24,7 @@ macro_rules! scalar_values {
          j.value ->> 'country', j.value ->> 'business_name', j.value ->> 'timezone_id', \
          j.value ->> 'language', j.value ->> 'preferred_language', j.value ->> 'sso_user_id', \
          j.value ->> 'security_pin', j.value ->> 'account_id', j.value ->> 'vip', \
-         j.value ->> 'expatriate', j.value ->> 'record_type_id'"
+         j.value ->> 'expatriate', j.value ->> 'record_type_id', j.value ->> 'registered_email'"
     };
 }
 pub(crate) use scalar_values;
@@ -34,7 +34,7 @@ macro_rules! scalar_names {
     () => {
         "id, external_id, first_name, last_name, middle_initial, suffix, country, \
          business_name, timezone_id, language, preferred_language, sso_user_id, security_pin, \
-         account_id, vip, expatriate, record_type_id"
+         account_id, vip, expatriate, record_type_id, registered_email"
     };
 }
 pub(crate) use scalar_names;
@@ -64,6 +64,7 @@ pub(crate) struct ContactJson<'a> {
     vip: Option<bool>,
     expatriate: Option<bool>,
     record_type_id: i64,
+    registered_email: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     version: Option<i64>,
     /// Hex (`unhex` makes it a BLOB again); absent: NULL.
@@ -92,6 +93,7 @@ impl<'a> ContactJson<'a> {
             vip: d.vip,
             expatriate: d.expatriate,
             record_type_id: d.record_type_id,
+            registered_email: d.registered_email.as_deref(),
             version,
             input_digest: None,
         }

@@ -13,8 +13,8 @@ macro_rules! contact_columns {
     () => {
         "organization_id, id, COALESCE(external_id, deleted_external_id, '') AS external_id, \
          first_name, last_name, middle_initial, suffix, country, business_name, timezone_id, \
-         language, preferred_language, sso_user_id, security_pin, account_id, vip, expatriate, \
-         record_type_id, status, version, created_date, created_by, \
+         language, preferred_language, sso_user_id, security_pin, registered_email, account_id, vip, \
+         expatriate, record_type_id, status, version, created_date, created_by, \
          last_modified_date, last_modified_by"
     };
 }

@@ -47,6 +47,7 @@ pub(super) fn to_json(input: &ContactInput) -> Value {
         preferred_language,
         sso_user_id,
         security_pin,
+        registered_email,
         account_id,
         vip,
         expatriate,
@@ -73,6 +74,7 @@ pub(super) fn to_json(input: &ContactInput) -> Value {
     insert(&mut m, "preferredLanguage", field(preferred_language));
     insert(&mut m, "ssoUserId", field(sso_user_id));
     insert(&mut m, "securityPIN", field(security_pin));
+    insert(&mut m, "registeredEmail", field(registered_email));
     insert(&mut m, "accountId", field(account_id));
     insert(&mut m, "vip", field(vip));
     insert(&mut m, "expatriate", field(expatriate));

@@ -36,6 +36,7 @@ pub(super) const CONTACT: &[Member] = &[
     ("preferredLanguage", Node::Leaf),
     ("ssoUserId", Node::Leaf),
     ("securityPIN", Node::Leaf),
+    ("registeredEmail", Node::Leaf),
     ("accountId", Node::Leaf),
     ("vip", Node::Leaf),
     ("expatriate", Node::Leaf),

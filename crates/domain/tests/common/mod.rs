@@ -89,6 +89,7 @@ pub fn stored() -> Contact {
             preferred_language: Some("en-US".into()),
             sso_user_id: Some("fiona@sso".into()),
             security_pin: Some("1234".into()),
+            registered_email: Some("fiona@umail.example.edu".into()),
             account_id: Some(99),
             vip: Some(true),
             expatriate: Some(false),

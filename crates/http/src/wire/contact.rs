@@ -32,6 +32,8 @@ pub struct ContactOut<'a> {
     #[serde(rename = "securityPIN", skip_serializing_if = "Option::is_none")]
     security_pin: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    registered_email: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     account_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     vip: Option<bool>,
@@ -170,6 +172,7 @@ impl<'a> ContactOut<'a> {
             preferred_language: d.preferred_language.as_deref(),
             sso_user_id: d.sso_user_id.as_deref(),
             security_pin: d.security_pin.as_deref(),
+            registered_email: d.registered_email.as_deref(),
             account_id: d.account_id,
             vip: d.vip,
             expatriate: d.expatriate,
