@@ -54,6 +54,7 @@ async fn a_full_update_writes_every_field_and_a_read_returns_it() {
     assert_eq!(c["preferredLanguage"], "en-US");
     assert_eq!(c["ssoUserId"], "fiona@sso");
     assert_eq!(c["securityPIN"], "1234");
+    assert_eq!(c["registeredEmail"], "fiona@umail.example.edu");
     assert_eq!(c["accountId"], 42);
     assert_eq!(c["vip"], true);
     assert_eq!(c["expatriate"], false);
@@ -64,7 +65,7 @@ async fn a_full_update_writes_every_field_and_a_read_returns_it() {
         json!([
             {"pathId": PHONE, "prompt": "phone", "value": "7815551212", "countryCode": "US", "phoneExt": "204",
              "waitTime": 30, "pathEnable": true, "skipValidation": false,
-             "quietTimeFrames": [{"days": [2, 6], "fromHour": 22, "fromMin": 30, "toHour": 6, "toMin": 15}]},
+             "quietTimeFrames": [{"name": "nights", "days": [2, 6], "fromHour": 22, "fromMin": 30, "toHour": 6, "toMin": 15}]},
             {"pathId": EMAIL1, "prompt": "Email Address 1", "value": "fiona@example.com", "pathEnable": false,
              "skipValidation": true, "quietTimeFrames": []}
         ])

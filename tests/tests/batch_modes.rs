@@ -7,7 +7,7 @@ use common::*;
 
 /// `c` without what every write changes.
 fn content(c: &Value) -> Value {
-    without(c.clone(), &["version", "lastModifiedDate"])
+    without(c.clone(), &["version", "lastModifiedDate", "lastModifiedTime"])
 }
 
 #[tokio::test]

@@ -7,6 +7,9 @@ use std::collections::BTreeSet;
 /// midnight (`from` later than `to`). Only [`crate::validate`] builds these from input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuietTimeFrame {
+    /// Its name as the client gave it (Everbridge's PATCH selects a frame by it:
+    /// `quietTimeFrames/name:MWF 9-5`).
+    pub name: Option<String>,
     pub days: Vec<u8>,
     pub from_hour: u8,
     pub from_min: u8,

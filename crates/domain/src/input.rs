@@ -108,6 +108,8 @@ pub struct PathInput {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct QuietTimeFrameInput {
+    #[serde(deserialize_with = "lenient::opt")]
+    pub name: Option<String>,
     #[serde(deserialize_with = "lenient::vec")]
     pub days: Vec<i64>,
     #[serde(deserialize_with = "lenient::opt")]

@@ -64,6 +64,7 @@ fn path(p: &ContactPath, catalog: &Catalog) -> PathInput {
 
 fn frame(f: &QuietTimeFrame) -> QuietTimeFrameInput {
     QuietTimeFrameInput {
+        name: f.name.clone(),
         days: f.days.iter().map(|&d| i64::from(d)).collect(),
         from_hour: Some(i64::from(f.from_hour)),
         from_min: Some(i64::from(f.from_min)),

@@ -153,6 +153,7 @@ pub fn quiet_time_frame(
             ));
         }
     }
+    check_len(errors, &format!("{field}.name"), input.name.as_deref(), max_len::NAME);
     let mut bound = |name: &str, value: Option<i64>, max: i64| -> u8 {
         match value {
             None => {
@@ -170,6 +171,7 @@ pub fn quiet_time_frame(
         }
     };
     let frame = QuietTimeFrame {
+        name: input.name.clone(),
         from_hour: bound("fromHour", input.from_hour, 23),
         from_min: bound("fromMin", input.from_min, 59),
         to_hour: bound("toHour", input.to_hour, 23),

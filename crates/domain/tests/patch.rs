@@ -272,7 +272,26 @@ fn table() -> Vec<(&'static str, Value, Want)> {
             remove(phone_at("quietTimeFrames/0")),
             Field(|c| json!(phone(c).quiet_time_frames.len()), json!(0)),
         ),
-        ("a quiet time frame by name", remove(phone_at("quietTimeFrames/name:night")), Fails("", "names are not kept")),
+        (
+            "a quiet time frame the contact does not have, by name",
+            remove(phone_at("quietTimeFrames/name:night")),
+            Fails("", "no quiet time frame name:night"),
+        ),
+        (
+            "add a named quiet time frame, then replace its hour by name",
+            json!([
+                {"op": "add", "path": phone_at("quietTimeFrames/-"),
+                 "value": {"name": "MWF 9-5", "days": [2, 4, 6], "fromHour": 9, "fromMin": 0, "toHour": 17, "toMin": 0}},
+                {"op": "replace", "path": phone_at("quietTimeFrames/name:MWF 9-5/toHour"), "value": 18},
+            ]),
+            Field(
+                |c| {
+                    let f = phone(c).quiet_time_frames.last().unwrap();
+                    json!([f.name, f.to_hour])
+                },
+                json!(["MWF 9-5", 18]),
+            ),
+        ),
         (
             "an out-of-range quiet time frame hour",
             op("replace", phone_at("quietTimeFrames/0/toHour"), json!(24)),

@@ -20,9 +20,15 @@ fn opt_text(pattern: &'static str) -> impl Strategy<Value = Option<String>> {
 }
 
 fn frame() -> impl Strategy<Value = QuietTimeFrame> {
-    (proptest::collection::vec(1u8..=7, 1..=7), 0u8..=23, 0u8..=59, 0u8..=23, 0u8..=59).prop_map(
-        |(days, from_hour, from_min, to_hour, to_min)| QuietTimeFrame { days, from_hour, from_min, to_hour, to_min },
-    )
+    (opt_text("\\PC{0,20}"), proptest::collection::vec(1u8..=7, 1..=7), 0u8..=23, 0u8..=59, 0u8..=23, 0u8..=59)
+        .prop_map(|(name, days, from_hour, from_min, to_hour, to_min)| QuietTimeFrame {
+            name,
+            days,
+            from_hour,
+            from_min,
+            to_hour,
+            to_min,
+        })
 }
 
 /// `(value, countryCode, skipValidation)` valid for a phone-like path.

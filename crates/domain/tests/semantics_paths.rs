@@ -158,8 +158,15 @@ fn quiet_time_frames_kept_cleared_or_replaced() {
     let ps = |list: Value| with(with(base(), tz.clone()), json!({ "paths": list }));
     let phone = |extra: Value| with(json!({"pathId": PHONE, "value": "+17815551212"}), extra);
     let email = json!({"pathId": EMAIL, "value": "fiona@example.com"});
-    let morning = json!([{"days": [1, 7], "fromHour": 0, "fromMin": 0, "toHour": 7, "toMin": 59}]);
-    let morning_frame = QuietTimeFrame { days: vec![1, 7], from_hour: 0, from_min: 0, to_hour: 7, to_min: 59 };
+    let morning = json!([{"name": "mornings", "days": [1, 7], "fromHour": 0, "fromMin": 0, "toHour": 7, "toMin": 59}]);
+    let morning_frame = QuietTimeFrame {
+        name: Some("mornings".into()),
+        days: vec![1, 7],
+        from_hour: 0,
+        from_min: 0,
+        to_hour: 7,
+        to_min: 59,
+    };
     let night = || vec![night_frame()];
     let cases: Vec<(&str, UpdateMode, bool, Value, Expect<Frames>)> = vec![
         (
@@ -247,11 +254,20 @@ fn quiet_time_frames_kept_cleared_or_replaced() {
             Expect::Ok(vec![(PHONE, vec![morning_frame.clone()])]),
         ),
         (
+            "full: a frame without a name has none",
+            Full,
+            true,
+            ps(json!([phone(
+                json!({"quietTimeFrames": [{"days": [1, 7], "fromHour": 0, "fromMin": 0, "toHour": 7, "toMin": 59}]})
+            )])),
+            Expect::Ok(vec![(PHONE, vec![QuietTimeFrame { name: None, ..morning_frame.clone() }])]),
+        ),
+        (
             "full: lenient frame",
             Full,
             true,
             ps(json!([phone(
-                json!({"quietTimeFrames": [{"days": ["1", 7], "fromHour": "0", "fromMin": 0, "toHour": "7", "toMin": "59"}]})
+                json!({"quietTimeFrames": [{"name": "mornings", "days": ["1", 7], "fromHour": "0", "fromMin": 0, "toHour": "7", "toMin": "59"}]})
             )])),
             Expect::Ok(vec![(PHONE, vec![morning_frame.clone()])]),
         ),

@@ -87,8 +87,22 @@ pub fn full_contact(org: &Org, external_id: &str) -> ContactData {
                 path_enable: Some(true),
                 skip_validation: Some(false),
                 quiet_time_frames: vec![
-                    QuietTimeFrame { days: vec![1, 7], from_hour: 22, from_min: 30, to_hour: 6, to_min: 0 },
-                    QuietTimeFrame { days: vec![2, 3, 4], from_hour: 12, from_min: 0, to_hour: 13, to_min: 15 },
+                    QuietTimeFrame {
+                        name: Some("MWF 9-5".into()),
+                        days: vec![1, 7],
+                        from_hour: 22,
+                        from_min: 30,
+                        to_hour: 6,
+                        to_min: 0,
+                    },
+                    QuietTimeFrame {
+                        name: None,
+                        days: vec![2, 3, 4],
+                        from_hour: 12,
+                        from_min: 0,
+                        to_hour: 13,
+                        to_min: 15,
+                    },
                 ],
             },
             ContactPath {

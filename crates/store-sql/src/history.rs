@@ -592,6 +592,7 @@ mod tests {
                 path_enable: Some(false),
                 skip_validation: Some(true),
                 quiet_time_frames: vec![QuietTimeFrame {
+                    name: Some("MWF 9-5".into()),
                     days: vec![1, 7],
                     from_hour: 22,
                     from_min: 0,

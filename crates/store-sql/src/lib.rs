@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QuietTimeJson {
+    /// Absent in frames stored before names were kept (and in those without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
     days: Vec<u8>,
     from_hour: u8,
     from_min: u8,
@@ -26,6 +29,7 @@ pub struct QuietTimeJson {
 impl From<&QuietTimeFrame> for QuietTimeJson {
     fn from(f: &QuietTimeFrame) -> Self {
         Self {
+            name: f.name.clone(),
             days: f.days.clone(),
             from_hour: f.from_hour,
             from_min: f.from_min,
@@ -37,7 +41,14 @@ impl From<&QuietTimeFrame> for QuietTimeJson {
 
 impl From<QuietTimeJson> for QuietTimeFrame {
     fn from(f: QuietTimeJson) -> Self {
-        Self { days: f.days, from_hour: f.from_hour, from_min: f.from_min, to_hour: f.to_hour, to_min: f.to_min }
+        Self {
+            name: f.name,
+            days: f.days,
+            from_hour: f.from_hour,
+            from_min: f.from_min,
+            to_hour: f.to_hour,
+            to_min: f.to_min,
+        }
     }
 }
 

@@ -72,6 +72,7 @@ pub fn rich(external_id: &str) -> Value {
         "preferredLanguage": "en-US",
         "ssoUserId": "fiona@sso",
         "securityPIN": "1234",
+        "registeredEmail": "fiona@umail.example.edu",
         "accountId": 42,
         "vip": true,
         "expatriate": false,
@@ -79,7 +80,7 @@ pub fn rich(external_id: &str) -> Value {
         "paths": [
             {"pathId": PHONE, "countryCode": "US", "value": "7815551212", "phoneExt": "204", "waitTime": 30,
              "pathEnable": true, "skipValidation": false,
-             "quietTimeFrames": [{"days": [2, 6], "fromHour": 22, "fromMin": 30, "toHour": 6, "toMin": 15}]},
+             "quietTimeFrames": [{"name": "nights", "days": [2, 6], "fromHour": 22, "fromMin": 30, "toHour": 6, "toMin": 15}]},
             {"pathId": EMAIL1, "value": "fiona@example.com", "pathEnable": false, "skipValidation": true}
         ],
         "contactAttributes": [{"orgAttrId": ATTR1, "values": ["option1", "option2"]}],

@@ -118,8 +118,13 @@ fn path(p: &PathInput) -> Value {
 }
 
 fn frame(f: &QuietTimeFrameInput) -> Value {
-    let QuietTimeFrameInput { days, from_hour, from_min, to_hour, to_min } = f;
-    json!({ "days": days, "fromHour": from_hour, "fromMin": from_min, "toHour": to_hour, "toMin": to_min })
+    let QuietTimeFrameInput { name, days, from_hour, from_min, to_hour, to_min } = f;
+    let mut frame =
+        json!({ "days": days, "fromHour": from_hour, "fromMin": from_min, "toHour": to_hour, "toMin": to_min });
+    if let Some(name) = name {
+        frame["name"] = json!(name);
+    }
+    frame
 }
 
 fn attribute(a: &AttributeInput) -> Value {

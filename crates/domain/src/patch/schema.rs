@@ -57,6 +57,7 @@ pub(super) const PATH: &[Member] = &[
     ("quietTimeFrames", Node::Objects(Elements::Frames)),
 ];
 pub(super) const FRAME: &[Member] = &[
+    ("name", Node::Leaf),
     ("days", Node::Values),
     ("fromHour", Node::Leaf),
     ("fromMin", Node::Leaf),
@@ -143,7 +144,7 @@ impl Elements {
             Elements::Paths => &["pathId", "prompt"],
             Elements::Attributes => &["orgAttrId", "id", "name"],
             Elements::Addresses => &["locationName"],
-            Elements::Frames => &[],
+            Elements::Frames => &["name"],
         }
     }
 
@@ -174,14 +175,13 @@ impl Elements {
                 .map(|a| Identity::Id(a.id))
                 .ok_or_else(|| format!("contact attribute '{value}' does not exist in the organization")),
             (Elements::Addresses, "locationname") => Ok(Identity::Name(value.to_owned())),
-            (Elements::Frames, _) => Err("quiet time frames are selected by position (quietTimeFrames/0) or appended \
-                 (quietTimeFrames/-): their names are not kept"
-                .into()),
+            (Elements::Frames, "name") => Ok(Identity::Name(value.to_owned())),
             _ => {
                 let how = match self {
                     Elements::Paths => "pathId:ID or prompt:PROMPT",
                     Elements::Attributes => "orgAttrId:ID or name:NAME",
-                    _ => "locationName:NAME",
+                    Elements::Frames => "name:NAME",
+                    Elements::Addresses => "locationName:NAME",
                 };
                 let shown = if key.is_empty() { value.to_owned() } else { format!("{key}:{value}") };
                 Err(format!(
@@ -208,7 +208,7 @@ impl Elements {
                 .or_else(|| text("name").and_then(|n| catalog.attribute_named(n)).map(|a| a.id))
                 .map(Identity::Id),
             Elements::Addresses => text("locationName").map(|n| Identity::Name(n.to_owned())),
-            Elements::Frames => None,
+            Elements::Frames => text("name").map(|n| Identity::Name(n.to_owned())),
         }
     }
 
@@ -217,6 +217,7 @@ impl Elements {
         match (self, target) {
             (Elements::Paths, Identity::Id(id)) => json!({ "pathId": id }),
             (Elements::Attributes, Identity::Id(id)) => json!({ "orgAttrId": id, "values": [] }),
+            (Elements::Frames, identity) => json!({ "name": identity.render(), "days": [] }),
             (_, identity) => json!({ "locationName": identity.render() }),
         }
     }

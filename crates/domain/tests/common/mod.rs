@@ -67,7 +67,7 @@ pub fn catalog() -> Catalog {
 
 /// Monday and Friday, 22:30 to 06:15 (wraps past midnight).
 pub fn night_frame() -> QuietTimeFrame {
-    QuietTimeFrame { days: vec![2, 6], from_hour: 22, from_min: 30, to_hour: 6, to_min: 15 }
+    QuietTimeFrame { name: None, days: vec![2, 6], from_hour: 22, from_min: 30, to_hour: 6, to_min: 15 }
 }
 
 /// A stored contact with every field set: two paths (the phone one with a quiet time frame),

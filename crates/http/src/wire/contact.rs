@@ -54,6 +54,19 @@ pub struct ContactOut<'a> {
     created_name: &'a str,
     last_modified_date: i64,
     last_modified_name: &'a str,
+    // Read-only keys of Everbridge's contact object, returned so that a client that reads
+    // them finds them; a client sending them back changes nothing (README, "Every field of
+    // Everbridge's contact object").
+    /// `lastModifiedDate` again, as Everbridge also returns it.
+    last_modified_time: i64,
+    /// Everbridge's misspelt duplicate of `registeredEmail`, returned beside it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    registed_email: Option<&'a str>,
+    /// Always `false`: a write here is done when it answers (Everbridge's asynchronous upload
+    /// flag).
+    upload_processing: bool,
+    /// Always 0: this service has no resource bundles (Everbridge's value for none).
+    resource_bundle_id: i64,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -79,6 +92,8 @@ struct PathOut<'a> {
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct FrameOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
     days: &'a [u8],
     from_hour: u8,
     from_min: u8,
@@ -123,7 +138,14 @@ struct GeoOut {
 }
 
 fn frame(f: &QuietTimeFrame) -> FrameOut<'_> {
-    FrameOut { days: &f.days, from_hour: f.from_hour, from_min: f.from_min, to_hour: f.to_hour, to_min: f.to_min }
+    FrameOut {
+        name: f.name.as_deref(),
+        days: &f.days,
+        from_hour: f.from_hour,
+        from_min: f.from_min,
+        to_hour: f.to_hour,
+        to_min: f.to_min,
+    }
 }
 
 fn path<'a>(p: &'a ContactPath, catalog: &'a Catalog) -> PathOut<'a> {
@@ -198,6 +220,10 @@ impl<'a> ContactOut<'a> {
             created_name: &c.created_by,
             last_modified_date: c.last_modified_date,
             last_modified_name: &c.last_modified_by,
+            last_modified_time: c.last_modified_date,
+            registed_email: d.registered_email.as_deref(),
+            upload_processing: false,
+            resource_bundle_id: 0,
         }
     }
 }
