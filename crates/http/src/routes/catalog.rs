@@ -38,101 +38,66 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .merge(entries::router())
 }
 
-#[utoipa::path(
-    get,
-    path = "/rest/recordTypes/{org}",
-    tag = "catalog",
-    summary = "List record types",
-    params(crate::openapi::OrgPath, crate::openapi::PageQuery),
-    responses((status = 200, description = "A page of record types", body = ListEnvelope<RecordTypeOut>))
-)]
-async fn list_record_types(
-    State(s): State<AppState>,
-    Path(org): Path<String>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    list(s, &org, q.as_deref(), &headers, "recordTypes", |c, org| {
-        c.record_types.iter().map(|r| RecordTypeOut::new(org, r)).collect()
-    })
-    .await
+/// A catalog kind's list handler, with its OpenAPI operation (paths and texts as `tt`
+/// literals, which `utoipa` reads as written).
+macro_rules! list_handler {
+    ($name:ident, $path:tt, $tag:tt, $summary:tt, $out:ident, $resource:tt, $select:expr) => {
+        #[utoipa::path(
+                    get,
+                    path = $path,
+                    tag = $tag,
+                    summary = $summary,
+                    params(crate::openapi::OrgPath, crate::openapi::PageQuery),
+                    responses((status = 200, description = "A page of the entries", body = ListEnvelope<$out>))
+                )]
+        async fn $name(
+            State(s): State<AppState>,
+            Path(org): Path<String>,
+            RawQuery(q): RawQuery,
+            headers: HeaderMap,
+        ) -> Result<Response, ApiError> {
+            list(s, &org, q.as_deref(), &headers, $resource, $select).await
+        }
+    };
 }
 
-#[utoipa::path(
-    get,
-    path = "/rest/groups/{org}",
-    tag = "groups",
-    summary = "List groups",
-    params(crate::openapi::OrgPath, crate::openapi::PageQuery),
-    responses((status = 200, description = "A page of groups", body = ListEnvelope<GroupOut>))
-)]
-async fn list_groups(
-    State(s): State<AppState>,
-    Path(org): Path<String>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    list(s, &org, q.as_deref(), &headers, "groups", |c, org| c.groups.iter().map(|g| GroupOut::new(org, g)).collect())
-        .await
-}
-
-#[utoipa::path(
-    get,
-    path = "/rest/contactAttributes/{org}",
-    tag = "catalog",
-    summary = "List contact attribute definitions",
-    params(crate::openapi::OrgPath, crate::openapi::PageQuery),
-    responses((status = 200, description = "A page of contact attribute definitions", body = ListEnvelope<AttributeOut>))
-)]
-async fn list_attributes(
-    State(s): State<AppState>,
-    Path(org): Path<String>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    list(s, &org, q.as_deref(), &headers, "contactAttributes", |c, org| {
-        c.attributes.iter().map(|a| AttributeOut::new(org, a)).collect()
-    })
-    .await
-}
-
-#[utoipa::path(
-    get,
-    path = "/rest/contactPaths/{org}",
-    tag = "catalog",
-    summary = "List contact paths",
-    params(crate::openapi::OrgPath, crate::openapi::PageQuery),
-    responses((status = 200, description = "A page of contact paths", body = ListEnvelope<PathOut>))
-)]
-async fn list_paths(
-    State(s): State<AppState>,
-    Path(org): Path<String>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    list(s, &org, q.as_deref(), &headers, "contactPaths", |c, org| {
-        c.paths.iter().map(|p| PathOut::new(org, p)).collect()
-    })
-    .await
-}
-
-#[utoipa::path(
-    get,
-    path = "/rest/topics/{org}",
-    tag = "catalog",
-    summary = "List topics",
-    params(crate::openapi::OrgPath, crate::openapi::PageQuery),
-    responses((status = 200, description = "A page of topics", body = ListEnvelope<TopicOut>))
-)]
-async fn list_topics(
-    State(s): State<AppState>,
-    Path(org): Path<String>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    list(s, &org, q.as_deref(), &headers, "topics", |c, org| c.topics.iter().map(|t| TopicOut::new(org, t)).collect())
-        .await
-}
+list_handler!(
+    list_record_types,
+    "/rest/recordTypes/{org}",
+    "catalog",
+    "List record types",
+    RecordTypeOut,
+    "recordTypes",
+    |c, org| c.record_types.iter().map(|r| RecordTypeOut::new(org, r)).collect()
+);
+list_handler!(list_groups, "/rest/groups/{org}", "groups", "List groups", GroupOut, "groups", |c, org| c
+    .groups
+    .iter()
+    .map(|g| GroupOut::new(org, g))
+    .collect());
+list_handler!(
+    list_attributes,
+    "/rest/contactAttributes/{org}",
+    "catalog",
+    "List contact attribute definitions",
+    AttributeOut,
+    "contactAttributes",
+    |c, org| c.attributes.iter().map(|a| AttributeOut::new(org, a)).collect()
+);
+list_handler!(
+    list_paths,
+    "/rest/contactPaths/{org}",
+    "catalog",
+    "List contact paths",
+    PathOut,
+    "contactPaths",
+    |c, org| c.paths.iter().map(|p| PathOut::new(org, p)).collect()
+);
+list_handler!(list_topics, "/rest/topics/{org}", "catalog", "List topics", TopicOut, "topics", |c, org| c
+    .topics
+    .iter()
+    .map(|t| TopicOut::new(org, t))
+    .collect());
 
 /// A page of an in-memory list (catalogs are small), in the list envelope.
 fn page<T: Serialize>(

@@ -35,163 +35,71 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_topic, put_topic, delete_topic))
 }
 
-#[utoipa::path(
-    get,
-    path = "/rest/recordTypes/{org}/{id}",
-    tag = "catalog",
-    summary = "Get a record type",
-    params(crate::openapi::EntryPath),
-    responses((status = 200, description = "The record type", body = ReadEnvelope<RecordTypeOut>))
-)]
-async fn get_record_type(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap) -> Result<Response, ApiError> {
-    get_entry(s, p, h, CatalogKind::RecordType).await
+/// The three handlers of one catalog kind, each with its OpenAPI operation: `utoipa` reads its
+/// attribute's paths and texts as literals (`tt`), so one kind's operations are written once.
+macro_rules! entry_handlers {
+    ($kind:ident, $segment:tt, $path:tt, $out:ident, $in:ident,
+     $get:ident $get_summary:tt, $put:ident $put_summary:tt, $delete:ident $delete_summary:tt) => {
+        #[utoipa::path(
+                    get,
+                    path = $path,
+                    tag = "catalog",
+                    summary = $get_summary,
+                    params(crate::openapi::EntryPath),
+                    responses((status = 200, description = "The entry", body = ReadEnvelope<$out>))
+                )]
+        async fn $get(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap) -> Result<Response, ApiError> {
+            get_entry(s, p, h, CatalogKind::$kind).await
+        }
+
+        #[utoipa::path(
+                    put,
+                    path = $path,
+                    tag = "catalog",
+                    summary = $put_summary,
+                    params(crate::openapi::EntryPath),
+                    request_body(content = $in),
+                    responses((status = 200, description = "Replaced", body = WriteEnvelope))
+                )]
+        async fn $put(
+            s: State<AppState>,
+            p: Path<(String, String)>,
+            h: HeaderMap,
+            b: Body,
+        ) -> Result<Response, ApiError> {
+            put_entry(s, p, h, b, $segment, CatalogKind::$kind).await
+        }
+
+        #[utoipa::path(
+                    delete,
+                    path = $path,
+                    tag = "catalog",
+                    summary = $delete_summary,
+                    params(crate::openapi::EntryPath),
+                    responses((status = 200, description = "Deleted", body = DeleteEnvelope))
+                )]
+        async fn $delete(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap) -> Result<Response, ApiError> {
+            delete_entry(s, p, h, CatalogKind::$kind).await
+        }
+    };
 }
 
-#[utoipa::path(
-    put,
-    path = "/rest/recordTypes/{org}/{id}",
-    tag = "catalog",
-    summary = "Replace a record type (its id stays)",
-    params(crate::openapi::EntryPath),
-    request_body(content = RecordTypeIn),
-    responses((status = 200, description = "Replaced", body = WriteEnvelope))
-)]
-async fn put_record_type(
-    s: State<AppState>,
-    p: Path<(String, String)>,
-    h: HeaderMap,
-    b: Body,
-) -> Result<Response, ApiError> {
-    put_entry(s, p, h, b, "recordTypes", CatalogKind::RecordType).await
-}
-
-#[utoipa::path(
-    delete,
-    path = "/rest/recordTypes/{org}/{id}",
-    tag = "catalog",
-    summary = "Delete a record type (409 while contacts use it)",
-    params(crate::openapi::EntryPath),
-    responses((status = 200, description = "Deleted", body = DeleteEnvelope))
-)]
-async fn delete_record_type(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap) -> Result<Response, ApiError> {
-    delete_entry(s, p, h, CatalogKind::RecordType).await
-}
-
-#[utoipa::path(
-    get,
-    path = "/rest/contactAttributes/{org}/{id}",
-    tag = "catalog",
-    summary = "Get a contact attribute definition",
-    params(crate::openapi::EntryPath),
-    responses((status = 200, description = "The contact attribute definition", body = ReadEnvelope<AttributeOut>))
-)]
-async fn get_attribute(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap) -> Result<Response, ApiError> {
-    get_entry(s, p, h, CatalogKind::Attribute).await
-}
-
-#[utoipa::path(
-    put,
-    path = "/rest/contactAttributes/{org}/{id}",
-    tag = "catalog",
-    summary = "Replace a contact attribute definition (its id stays)",
-    params(crate::openapi::EntryPath),
-    request_body(content = AttributeIn),
-    responses((status = 200, description = "Replaced", body = WriteEnvelope))
-)]
-async fn put_attribute(
-    s: State<AppState>,
-    p: Path<(String, String)>,
-    h: HeaderMap,
-    b: Body,
-) -> Result<Response, ApiError> {
-    put_entry(s, p, h, b, "contactAttributes", CatalogKind::Attribute).await
-}
-
-#[utoipa::path(
-    delete,
-    path = "/rest/contactAttributes/{org}/{id}",
-    tag = "catalog",
-    summary = "Delete a contact attribute definition (409 while contacts use it)",
-    params(crate::openapi::EntryPath),
-    responses((status = 200, description = "Deleted", body = DeleteEnvelope))
-)]
-async fn delete_attribute(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap) -> Result<Response, ApiError> {
-    delete_entry(s, p, h, CatalogKind::Attribute).await
-}
-
-#[utoipa::path(
-    get,
-    path = "/rest/contactPaths/{org}/{id}",
-    tag = "catalog",
-    summary = "Get a contact path",
-    params(crate::openapi::EntryPath),
-    responses((status = 200, description = "The contact path", body = ReadEnvelope<PathOut>))
-)]
-async fn get_path(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap) -> Result<Response, ApiError> {
-    get_entry(s, p, h, CatalogKind::Path).await
-}
-
-#[utoipa::path(
-    put,
-    path = "/rest/contactPaths/{org}/{id}",
-    tag = "catalog",
-    summary = "Replace a contact path (its id stays)",
-    params(crate::openapi::EntryPath),
-    request_body(content = PathIn),
-    responses((status = 200, description = "Replaced", body = WriteEnvelope))
-)]
-async fn put_path(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap, b: Body) -> Result<Response, ApiError> {
-    put_entry(s, p, h, b, "contactPaths", CatalogKind::Path).await
-}
-
-#[utoipa::path(
-    delete,
-    path = "/rest/contactPaths/{org}/{id}",
-    tag = "catalog",
-    summary = "Delete a contact path (409 while contacts use it)",
-    params(crate::openapi::EntryPath),
-    responses((status = 200, description = "Deleted", body = DeleteEnvelope))
-)]
-async fn delete_path(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap) -> Result<Response, ApiError> {
-    delete_entry(s, p, h, CatalogKind::Path).await
-}
-
-#[utoipa::path(
-    get,
-    path = "/rest/topics/{org}/{id}",
-    tag = "catalog",
-    summary = "Get a topic",
-    params(crate::openapi::EntryPath),
-    responses((status = 200, description = "The topic", body = ReadEnvelope<TopicOut>))
-)]
-async fn get_topic(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap) -> Result<Response, ApiError> {
-    get_entry(s, p, h, CatalogKind::Topic).await
-}
-
-#[utoipa::path(
-    put,
-    path = "/rest/topics/{org}/{id}",
-    tag = "catalog",
-    summary = "Replace a topic (its id stays)",
-    params(crate::openapi::EntryPath),
-    request_body(content = TopicIn),
-    responses((status = 200, description = "Replaced", body = WriteEnvelope))
-)]
-async fn put_topic(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap, b: Body) -> Result<Response, ApiError> {
-    put_entry(s, p, h, b, "topics", CatalogKind::Topic).await
-}
-
-#[utoipa::path(
-    delete,
-    path = "/rest/topics/{org}/{id}",
-    tag = "catalog",
-    summary = "Delete a topic (409 while contacts use it)",
-    params(crate::openapi::EntryPath),
-    responses((status = 200, description = "Deleted", body = DeleteEnvelope))
-)]
-async fn delete_topic(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap) -> Result<Response, ApiError> {
-    delete_entry(s, p, h, CatalogKind::Topic).await
-}
+entry_handlers!(RecordType, "recordTypes", "/rest/recordTypes/{org}/{id}", RecordTypeOut, RecordTypeIn,
+    get_record_type "Get a record type",
+    put_record_type "Replace a record type (its id stays)",
+    delete_record_type "Delete a record type (409 while contacts use it)");
+entry_handlers!(Attribute, "contactAttributes", "/rest/contactAttributes/{org}/{id}", AttributeOut, AttributeIn,
+    get_attribute "Get a contact attribute definition",
+    put_attribute "Replace a contact attribute definition (its id stays)",
+    delete_attribute "Delete a contact attribute definition (409 while contacts use it)");
+entry_handlers!(Path, "contactPaths", "/rest/contactPaths/{org}/{id}", PathOut, PathIn,
+    get_path "Get a contact path",
+    put_path "Replace a contact path (its id stays)",
+    delete_path "Delete a contact path (409 while contacts use it)");
+entry_handlers!(Topic, "topics", "/rest/topics/{org}/{id}", TopicOut, TopicIn,
+    get_topic "Get a topic",
+    put_topic "Replace a topic (its id stays)",
+    delete_topic "Delete a topic (409 while contacts use it)");
 
 /// The entry id of a path segment; anything else names an entry that does not exist.
 fn entry_id(kind: CatalogKind, segment: &str) -> Result<i64, ApiError> {
