@@ -40,16 +40,18 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 
 /// A catalog kind's list handler, with its OpenAPI operation (paths and texts as `tt`
 /// literals, which `utoipa` reads as written).
+// rustfmt re-indents attributes inside macro bodies on every run (not idempotent).
+#[rustfmt::skip]
 macro_rules! list_handler {
     ($name:ident, $path:tt, $tag:tt, $summary:tt, $out:ident, $resource:tt, $select:expr) => {
         #[utoipa::path(
-                    get,
-                    path = $path,
-                    tag = $tag,
-                    summary = $summary,
-                    params(crate::openapi::OrgPath, crate::openapi::PageQuery),
-                    responses((status = 200, description = "A page of the entries", body = ListEnvelope<$out>))
-                )]
+            get,
+            path = $path,
+            tag = $tag,
+            summary = $summary,
+            params(crate::openapi::OrgPath, crate::openapi::PageQuery),
+            responses((status = 200, description = "A page of the entries", body = ListEnvelope<$out>))
+        )]
         async fn $name(
             State(s): State<AppState>,
             Path(org): Path<String>,

@@ -37,30 +37,32 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 
 /// The three handlers of one catalog kind, each with its OpenAPI operation: `utoipa` reads its
 /// attribute's paths and texts as literals (`tt`), so one kind's operations are written once.
+// rustfmt re-indents attributes inside macro bodies on every run (not idempotent).
+#[rustfmt::skip]
 macro_rules! entry_handlers {
     ($kind:ident, $segment:tt, $path:tt, $out:ident, $in:ident,
      $get:ident $get_summary:tt, $put:ident $put_summary:tt, $delete:ident $delete_summary:tt) => {
         #[utoipa::path(
-                    get,
-                    path = $path,
-                    tag = "catalog",
-                    summary = $get_summary,
-                    params(crate::openapi::EntryPath),
-                    responses((status = 200, description = "The entry", body = ReadEnvelope<$out>))
-                )]
+            get,
+            path = $path,
+            tag = "catalog",
+            summary = $get_summary,
+            params(crate::openapi::EntryPath),
+            responses((status = 200, description = "The entry", body = ReadEnvelope<$out>))
+        )]
         async fn $get(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap) -> Result<Response, ApiError> {
             get_entry(s, p, h, CatalogKind::$kind).await
         }
 
         #[utoipa::path(
-                    put,
-                    path = $path,
-                    tag = "catalog",
-                    summary = $put_summary,
-                    params(crate::openapi::EntryPath),
-                    request_body(content = $in),
-                    responses((status = 200, description = "Replaced", body = WriteEnvelope))
-                )]
+            put,
+            path = $path,
+            tag = "catalog",
+            summary = $put_summary,
+            params(crate::openapi::EntryPath),
+            request_body(content = $in),
+            responses((status = 200, description = "Replaced", body = WriteEnvelope))
+        )]
         async fn $put(
             s: State<AppState>,
             p: Path<(String, String)>,
@@ -71,13 +73,13 @@ macro_rules! entry_handlers {
         }
 
         #[utoipa::path(
-                    delete,
-                    path = $path,
-                    tag = "catalog",
-                    summary = $delete_summary,
-                    params(crate::openapi::EntryPath),
-                    responses((status = 200, description = "Deleted", body = DeleteEnvelope))
-                )]
+            delete,
+            path = $path,
+            tag = "catalog",
+            summary = $delete_summary,
+            params(crate::openapi::EntryPath),
+            responses((status = 200, description = "Deleted", body = DeleteEnvelope))
+        )]
         async fn $delete(s: State<AppState>, p: Path<(String, String)>, h: HeaderMap) -> Result<Response, ApiError> {
             delete_entry(s, p, h, CatalogKind::$kind).await
         }
