@@ -59,13 +59,6 @@ pub struct UserRecord {
     pub grants: Vec<(i64, Role)>,
 }
 
-impl UserRecord {
-    /// The role granted on `org`, if any.
-    pub fn role_in(&self, org: i64) -> Option<Role> {
-        self.grants.iter().find(|(o, _)| *o == org).map(|(_, r)| *r)
-    }
-}
-
 /// Who a request authenticated as: a user, or an API token, with the organizations granted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
