@@ -17,9 +17,31 @@ pub const SMS_PATH: i64 = 405;
 /// 10 topics: 501..=510.
 pub const TOPIC_BASE: i64 = 501;
 
-pub const QUIET_TIME_FRAMES: &str = r#"[{"days":[1,7],"fromHour":22,"fromMin":0,"toHour":6,"toMin":30},{"days":[2,3,4,5,6],"fromHour":12,"fromMin":0,"toHour":13,"toMin":0}]"#;
+/// The phone path's quiet time frames of children round `kids` (the first frame starts at
+/// 22:00, 21:00 or 20:00: each round moves it).
+pub fn quiet_time_frames(kids: u32) -> String {
+    let from = 22 - kids % 3;
+    format!(
+        r#"[{{"days":[1,7],"fromHour":{from},"fromMin":0,"toHour":6,"toMin":30}},{{"days":[2,3,4,5,6],"fromHour":12,"fromMin":0,"toHour":13,"toMin":0}}]"#
+    )
+}
 
-/// The values of contact `i` in round `round` (a round changes `firstName` only).
+/// Which values a contact takes: `names` changes `firstName` (a scalar change), `kids` the
+/// child rows: the phone number and its quiet time frame, a free-text attribute's value and
+/// the address (a deep change, what a directory sync sends when people move or change numbers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Round {
+    pub names: u32,
+    pub kids: u32,
+}
+
+impl Round {
+    pub const fn new(names: u32, kids: u32) -> Self {
+        Self { names, kids }
+    }
+}
+
+/// The values of contact `i` in a [`Round`].
 pub struct Contact {
     pub external_id: String,
     pub first_name: String,
@@ -35,34 +57,38 @@ pub struct Contact {
     pub lon: f64,
     pub groups: [i64; 2],
     pub topic: i64,
+    /// The phone path's quiet time frames, JSON.
+    pub quiet: String,
 }
 
 impl Contact {
-    pub fn new(i: usize, round: u32) -> Self {
+    pub fn new(i: usize, round: Round) -> Self {
         let n = i as i64;
+        let kids = round.kids as usize;
         let defined = |k: i64| (ATTR_BASE + k % 10, format!("v{}", k % 5 + 1));
-        let free_string = (ATTR_BASE + 10 + n % 5, format!("s{i}"));
+        let free_string = (ATTR_BASE + 10 + n % 5, if kids == 0 { format!("s{i}") } else { format!("s{i}-{kids}") });
         let number = (ATTR_BASE + 15 + n % 5, format!("{}", n % 1000));
         Self {
             external_id: format!("bench-{i}"),
-            first_name: format!("F{round}-{i}"),
+            first_name: format!("F{}-{i}", round.names),
             last_name: format!("Last{}", i % 997),
             record_type: RECORD_TYPES[i % RECORD_TYPES.len()],
             email: format!("c{i}@example.com"),
-            phone: format!("781555{:04}", i % 10_000),
+            phone: format!("781555{:04}", (i + kids * 1237) % 10_000),
             sms: format!("617555{:04}", (i * 7) % 10_000),
             attributes: [defined(n), defined(n + 5), free_string, number],
-            street: format!("{} Main St", i % 10_000 + 1),
-            lat: 42.0 + (i % 1000) as f64 / 1000.0,
+            street: format!("{} Main St", (i + kids * 31) % 10_000 + 1),
+            lat: 42.0 + ((i + kids * 13) % 1000) as f64 / 1000.0,
             lon: -71.0 - (i % 777) as f64 / 1000.0,
             groups: [GROUP_BASE + n % 50, GROUP_BASE + (n + 25) % 50],
             topic: TOPIC_BASE + n % 10,
+            quiet: quiet_time_frames(round.kids),
         }
     }
 
     /// The full-replace item of the API (with `id` when given).
     pub fn json(&self, id: Option<i64>) -> Value {
-        let quiet: Value = serde_json::from_str(QUIET_TIME_FRAMES).expect("constant JSON");
+        let quiet: Value = serde_json::from_str(&self.quiet).expect("quiet time frames are JSON");
         let mut v = json!({
             "externalId": self.external_id,
             "firstName": self.first_name,
@@ -100,7 +126,7 @@ impl Contact {
             self.external_id, self.first_name, self.last_name, self.record_type
         );
         let _ = writeln!(out.paths, "{ORG}\t{id}\t0\t{EMAIL_PATH}\t{}\t\\N\t[]", self.email);
-        let _ = writeln!(out.paths, "{ORG}\t{id}\t1\t{PHONE_PATH}\t{}\tUS\t{QUIET_TIME_FRAMES}", self.phone);
+        let _ = writeln!(out.paths, "{ORG}\t{id}\t1\t{PHONE_PATH}\t{}\tUS\t{}", self.phone, self.quiet);
         let _ = writeln!(out.paths, "{ORG}\t{id}\t2\t{SMS_PATH}\t{}\tUS\t[]", self.sms);
         for (pos, (attr, value)) in self.attributes.iter().enumerate() {
             let _ = writeln!(out.attributes, "{ORG}\t{id}\t{pos}\t{attr}\t[\"{value}\"]");

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use reqwest::{Client, Method};
 
-use crate::data::{Contact, ORG};
+use crate::data::{Contact, Round, ORG};
 
 /// Figures of one measured run.
 pub struct Run {
@@ -70,7 +70,7 @@ impl Api {
 
     /// Creates contacts `range` (POST batch) and returns their ids in order.
     pub async fn create(&self, range: std::ops::Range<usize>) -> anyhow::Result<Vec<i64>> {
-        let items: Vec<_> = range.map(|i| Contact::new(i, 0).json(None)).collect();
+        let items: Vec<_> = range.map(|i| Contact::new(i, Round::new(0, 0)).json(None)).collect();
         let text = self
             .send(Method::POST, &format!("/rest/contacts/{ORG}/batch"), Some(serde_json::to_string(&items)?))
             .await?;
@@ -80,28 +80,39 @@ impl Api {
     }
 }
 
-/// Sends `ids` (contact `k` has id `ids[k]`) as full-replace batches of `batch` items, round
-/// `round` of their values, from `concurrency` clients. The bodies are built before the clock
-/// starts: building and serialising 1,000 contacts is the load generator's work (about 20 ms a
-/// batch here), and inside the timed window it made the server look slower than it is, the
-/// more so the less the server had to do (an unchanged batch).
+/// Sends `ids` (contact `k` has id `ids[k]`) as full-replace batches of `batch` items, `round`
+/// of their values, from `concurrency` clients, addressed by id. The bodies are built before
+/// the clock starts: building and serialising 1,000 contacts is the load generator's work
+/// (about 20 ms a batch here), and inside the timed window it made the server look slower than
+/// it is, the more so the less the server had to do (an unchanged batch).
 pub async fn batches(
     api: &Api,
     ids: &Arc<Vec<i64>>,
     batch: usize,
-    round: u32,
+    round: Round,
     concurrency: usize,
 ) -> anyhow::Result<Run> {
-    mixed_batches(api, ids, batch, round, None, concurrency).await
+    mixed_batches(api, ids, batch, round, None, Key::Id, concurrency).await
 }
 
-/// As [`batches`], but every `k`-th contact of `changed: Some((k, r))` takes round `r`'s values.
+/// How a batch's items name their contact.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// `id` in each item, `idType=id`.
+    Id,
+    /// No id, `idType=externalId`: as a directory sync sends them.
+    ExternalId,
+}
+
+/// As [`batches`], but every `k`-th contact of `changed: Some((k, r))` takes round `r`'s
+/// values, and the items name their contacts by `key`.
 pub async fn mixed_batches(
     api: &Api,
     ids: &Arc<Vec<i64>>,
     batch: usize,
-    round: u32,
-    changed: Option<(usize, u32)>,
+    round: Round,
+    changed: Option<(usize, Round)>,
+    key: Key,
     concurrency: usize,
 ) -> anyhow::Result<Run> {
     let chunks = ids.len().div_ceil(batch);
@@ -109,15 +120,17 @@ pub async fn mixed_batches(
         Some((k, r)) if i % k == k / 2 => r,
         _ => round,
     };
+    let id_of = |i: usize| (key == Key::Id).then(|| ids[i]);
     let bodies: Vec<String> = (0..chunks)
         .map(|chunk| {
             let range = chunk * batch..((chunk + 1) * batch).min(ids.len());
-            let items: Vec<_> = range.map(|i| Contact::new(i, round_of(i)).json(Some(ids[i]))).collect();
+            let items: Vec<_> = range.map(|i| Contact::new(i, round_of(i)).json(id_of(i))).collect();
             serde_json::to_string(&items)
         })
         .collect::<Result<_, _>>()?;
     let bodies = Arc::new(bodies);
-    let path = format!("/rest/contacts/{ORG}/batch?idType=id&updateType=full");
+    let id_type = if key == Key::Id { "id" } else { "externalId" };
+    let path = format!("/rest/contacts/{ORG}/batch?idType={id_type}&updateType=full");
     let work = move |api: Api, _ids: Arc<Vec<i64>>, chunk: usize| {
         let (path, bodies) = (path.clone(), bodies.clone());
         async move {
@@ -131,13 +144,55 @@ pub async fn mixed_batches(
     Ok(run)
 }
 
+/// Creates contacts `range` (new externalIds) by POST batches of `batch` from `concurrency`
+/// clients, timed (the bodies built before the clock starts). Returns the run and the new ids.
+pub async fn inserts(
+    api: &Api,
+    range: std::ops::Range<usize>,
+    batch: usize,
+    concurrency: usize,
+) -> anyhow::Result<(Run, Vec<i64>)> {
+    let starts: Vec<usize> = range.clone().step_by(batch).collect();
+    let bodies: Vec<String> = starts
+        .iter()
+        .map(|&s| {
+            let items: Vec<_> =
+                (s..(s + batch).min(range.end)).map(|i| Contact::new(i, Round::new(0, 0)).json(None)).collect();
+            serde_json::to_string(&items)
+        })
+        .collect::<Result<_, _>>()?;
+    let bodies = Arc::new(bodies);
+    let created = Arc::new(Mutex::new(vec![Vec::new(); starts.len()]));
+    let (out, path) = (created.clone(), format!("/rest/contacts/{ORG}/batch"));
+    let work = move |api: Api, _ids: Arc<Vec<i64>>, chunk: usize| {
+        let (path, bodies, out) = (path.clone(), bodies.clone(), out.clone());
+        async move {
+            let start = Instant::now();
+            let text = api.send(Method::POST, &path, Some(bodies[chunk].clone())).await?;
+            let elapsed = start.elapsed();
+            let body: serde_json::Value = serde_json::from_str(&text)?;
+            let data = body["data"].as_array().with_context(|| format!("no data in {text:.300}"))?;
+            let ids = data
+                .iter()
+                .map(|v| v.as_str().and_then(|s| s.parse().ok()).or_else(|| v.as_i64()).context("an id"))
+                .collect::<anyhow::Result<Vec<i64>>>()?;
+            out.lock().expect("created ids")[chunk] = ids;
+            Ok(elapsed)
+        }
+    };
+    let mut run = drive(api, &Arc::new(Vec::new()), starts.len(), concurrency, work).await?;
+    run.items = range.len();
+    let ids = std::mem::take(&mut *created.lock().expect("created ids")).into_iter().flatten().collect();
+    Ok((run, ids))
+}
+
 /// `requests` single-contact PUTs (round `round`) or GETs over the contacts, from `concurrency` clients.
 pub async fn singles(
     api: &Api,
     ids: &Arc<Vec<i64>>,
     requests: usize,
     concurrency: usize,
-    put_round: Option<u32>,
+    put_round: Option<Round>,
 ) -> anyhow::Result<Run> {
     // Spread over the contacts with a stride, so that concurrent calls rarely touch one contact.
     let stride = (ids.len() / requests.max(1)).max(1);
@@ -153,6 +208,55 @@ pub async fn singles(
         Ok(start.elapsed())
     };
     drive(api, ids, requests, concurrency, work).await
+}
+
+/// Open loop, wrk2's method: single PUTs (`put_round`) or GETs issued on a fixed schedule at
+/// `rate` per second for `seconds`, whatever the answers' pace, each latency measured from its
+/// *scheduled* start (so a stall delays every request behind it, as a client sees it, instead of
+/// silently lowering the rate). `wall` runs from the first scheduled start to the last answer:
+/// `per_second` is the achieved rate.
+pub async fn open_loop(
+    api: &Api,
+    ids: &Arc<Vec<i64>>,
+    rate: u32,
+    seconds: u32,
+    put_round: Option<Round>,
+) -> anyhow::Result<Run> {
+    let jobs = (rate * seconds) as usize;
+    let stride = (ids.len() / jobs.max(1)).max(1);
+    // Bodies first, off the clock.
+    let requests: Vec<(String, Option<String>)> = (0..jobs)
+        .map(|k| {
+            let i = (k * stride + k / ids.len().max(1)) % ids.len();
+            let path = format!("/rest/contacts/{ORG}/{}", ids[i]);
+            let body = put_round.map(|round| serde_json::to_string(&Contact::new(i, round).json(None))).transpose()?;
+            Ok((path, body))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let method = if put_round.is_some() { Method::PUT } else { Method::GET };
+    let start = tokio::time::Instant::now() + Duration::from_millis(50);
+    let interval = Duration::from_secs_f64(1.0 / f64::from(rate));
+    let mut tasks = Vec::with_capacity(jobs);
+    for (k, (path, body)) in requests.into_iter().enumerate() {
+        let (api, method) = (api.clone(), method.clone());
+        let scheduled = start + interval.mul_f64(k as f64);
+        tasks.push(tokio::spawn(async move {
+            tokio::time::sleep_until(scheduled).await;
+            api.send(method, &path, body).await?;
+            let done = tokio::time::Instant::now();
+            anyhow::Ok((done - scheduled, done))
+        }));
+    }
+    let mut latencies = Vec::with_capacity(jobs);
+    let mut last = start;
+    for task in futures::future::join_all(tasks).await {
+        let (latency, done) = task??;
+        latencies.push(latency);
+        last = last.max(done);
+    }
+    latencies.sort_unstable();
+    // The schedule spans `jobs` intervals when every answer is immediate.
+    Ok(Run { items: jobs, wall: (last - start) + interval, latencies })
 }
 
 /// Runs `work(k)` for k in 0..jobs from `concurrency` tasks; the first error stops them all.

@@ -18,7 +18,8 @@ use futures::{StreamExt, TryStreamExt};
 use serde_json::json;
 use sqlx::{Connection, Executor};
 
-use load::{Api, Run};
+use data::Round;
+use load::{Api, Key, Run};
 
 const BATCH: usize = 1000;
 
@@ -70,6 +71,10 @@ struct Args {
     /// Requests in each of c) and d) (default 5,000; 1,000 with --quick).
     #[arg(long)]
     singles: Option<usize>,
+    /// Keeps the PostgreSQL bench database at the end (its name is printed first), for
+    /// `EXPLAIN (ANALYZE, BUFFERS)` on what the run left; drop it yourself afterwards.
+    #[arg(long)]
+    keep_database: bool,
 }
 
 #[tokio::main]
@@ -92,7 +97,12 @@ async fn main() -> anyhow::Result<()> {
         }
         Err(e) => Err(e),
     };
-    let dropped = setup::drop_database(&args.database_url, &name).await;
+    let dropped = if args.keep_database {
+        eprintln!("kept the bench database {name}");
+        Ok(())
+    } else {
+        setup::drop_database(&args.database_url, &name).await
+    };
     let figures = outcome?;
     dropped?;
     println!("{figures}");
@@ -168,12 +178,14 @@ async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<s
     let sqlite = args.store == StoreKind::Sqlite;
     let n = args.contacts.unwrap_or(if args.quick || sqlite { 10_000 } else { 100_000 });
     let singles = args.singles.unwrap_or(if args.quick { 1_000 } else { 5_000 });
+    let open_seconds = if args.quick { 10 } else { 20 };
     setup::create_organization(&*server.store).await?;
     let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("bench:bench"));
     let api = Api { client: reqwest::Client::new(), base: server.base.clone(), auth };
 
     let t = std::time::Instant::now();
-    // Created by 4 clients (not measured); `buffered` keeps the batches in order.
+    // Created by 4 clients (not measured: k) measures inserts into the grown organization);
+    // `buffered` keeps the batches in order.
     let ids = create_contacts(&api, 0..n).await?;
     eprintln!("created {n} contacts in {:.1} s", t.elapsed().as_secs_f64());
     let ids = Arc::new(ids);
@@ -182,34 +194,11 @@ async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<s
     if let Some(pg) = &server.pg {
         sqlx::query("VACUUM ANALYZE").execute(pg.pool()).await?;
     }
-
-    let mut table = Table(Vec::new());
-    // a) every contact changed, round 1 at c1 then round 2 at c4.
-    let a1 = load::batches(&api, &ids, BATCH, 1, 1).await?;
-    table.row("a) full batch, all changed, c1", &a1, "contacts/s");
-    let a4 = load::batches(&api, &ids, BATCH, 2, 4).await?;
-    table.row("a) full batch, all changed, c4", &a4, "contacts/s");
-    // b) round 2 again: nothing changed.
-    let b1 = load::batches(&api, &ids, BATCH, 2, 1).await?;
-    table.row("b) full batch, unchanged, c1", &b1, "contacts/s");
-    let b4 = if args.quick { None } else { Some(load::batches(&api, &ids, BATCH, 2, 4).await?) };
-    if let Some(b4) = &b4 {
-        table.row("b) full batch, unchanged, c4", b4, "contacts/s");
-    }
-    let unchanged_speedup = a1.wall.as_secs_f64() / b1.wall.as_secs_f64();
-    table.note("   unchanged_speedup (a c1 / b c1 time)", format!("{unchanged_speedup:.2}"));
-    // h) round 2 again with 1 contact in 100 changed: a nightly sync's usual batch.
-    let h1 = load::mixed_batches(&api, &ids, BATCH, 2, Some((100, 1_000)), 1).await?;
-    table.row("h) full batch, 1% changed, c1", &h1, "contacts/s");
-    // i), j) what recording every change costs: rounds of a) at c4 (each a new round of
-    // changes) against the same store and code recording no history, and with it, taking turns
-    // (so that both meet the same tables and machine), four each, the order swapped at each
-    // pair (so that neither is always the later one). Each round starts from the same state of
-    // PostgreSQL: vacuumed (the previous round's dead rows gone) and just checkpointed (every
-    // page it touches first pays its full-page image in the WAL). Without that, which round a
-    // WAL-triggered checkpoint or autovacuum fell into decided the figure: the same binary gave
-    // 7% to 31% (README, "With history").
-    let plain_api = Api { base: server.base_without_history.clone(), ..api.clone() };
+    // Each round of a floor comparison starts from the same state of PostgreSQL: vacuumed (the
+    // previous round's dead rows gone) and just checkpointed (every page it touches first pays
+    // its full-page image in the WAL). Without that, which round a WAL-triggered checkpoint or
+    // autovacuum fell into decided a figure: the same binary gave 7% to 31% of history overhead
+    // (README, "With history").
     let settle = || async move {
         if let Some(pg) = &server.pg {
             sqlx::query("VACUUM").execute(pg.pool()).await?;
@@ -217,13 +206,38 @@ async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<s
         }
         anyhow::Ok(())
     };
+
+    let mut table = Table(Vec::new());
+    // a) every contact changed (scalar: `firstName`), round 1 at c1 then round 2 at c4.
+    let a1 = load::batches(&api, &ids, BATCH, Round::new(1, 0), 1).await?;
+    table.row("a) full batch, firstName changed, c1", &a1, "contacts/s");
+    let a4 = load::batches(&api, &ids, BATCH, Round::new(2, 0), 4).await?;
+    table.row("a) full batch, firstName changed, c4", &a4, "contacts/s");
+    // b) round 2 again: nothing changed.
+    let b1 = load::batches(&api, &ids, BATCH, Round::new(2, 0), 1).await?;
+    table.row("b) full batch, unchanged, c1", &b1, "contacts/s");
+    let b4 = if args.quick { None } else { Some(load::batches(&api, &ids, BATCH, Round::new(2, 0), 4).await?) };
+    if let Some(b4) = &b4 {
+        table.row("b) full batch, unchanged, c4", b4, "contacts/s");
+    }
+    let unchanged_speedup = a1.wall.as_secs_f64() / b1.wall.as_secs_f64();
+    table.note("   unchanged_speedup (a c1 / b c1 time)", format!("{unchanged_speedup:.2}"));
+    // h) round 2 again with 1 contact in 100 changed: a nightly sync's usual batch.
+    let h1 =
+        load::mixed_batches(&api, &ids, BATCH, Round::new(2, 0), Some((100, Round::new(1_000, 0))), Key::Id, 1).await?;
+    table.row("h) full batch, 1% changed, c1", &h1, "contacts/s");
+    // i), j) what recording every change costs: rounds of a) at c4 (each a new round of
+    // changes) against the same store and code recording no history, and with it, taking turns
+    // (so that both meet the same tables and machine), four each, the order swapped at each
+    // pair (so that neither is always the later one), each round settled.
+    let plain_api = Api { base: server.base_without_history.clone(), ..api.clone() };
     let (mut without, mut with) = (Vec::new(), Vec::new());
-    for (pair, round) in [7, 9, 11, 13].into_iter().enumerate() {
+    for (pair, names) in [7, 9, 11, 13].into_iter().enumerate() {
         let (first, second) = if pair % 2 == 0 { (&plain_api, &api) } else { (&api, &plain_api) };
         settle().await?;
-        let a = load::batches(first, &ids, BATCH, round, 4).await?;
+        let a = load::batches(first, &ids, BATCH, Round::new(names, 0), 4).await?;
         settle().await?;
-        let b = load::batches(second, &ids, BATCH, round + 1, 4).await?;
+        let b = load::batches(second, &ids, BATCH, Round::new(names + 1, 0), 4).await?;
         let (w, h) = if pair % 2 == 0 { (a, b) } else { (b, a) };
         let order = if pair % 2 == 0 { "without, then with" } else { "with, then without" };
         eprintln!(
@@ -240,13 +254,63 @@ async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<s
     table.row("j) a) c4 with history, 4 rounds in turn", &j4, "contacts/s");
     let history_overhead = 1.0 - j4.per_second() / i4.per_second();
     table.note("   history_overhead (1 - j / i rate)", format!("{:.1}%", history_overhead * 100.0));
-    // f) peak RSS during a) at c8 (round 3): of the server alone when it can run as a child process.
+    // e) the floors, each beside the server's round of the same change kind on the same rows,
+    // both settled. Scalar: a) at c1 (round 15) and one UPDATE of the column (round 16).
+    settle().await?;
+    let s1 = load::batches(&api, &ids, BATCH, Round::new(15, 0), 1).await?;
+    table.row("e) scalar: a) again, settled, c1", &s1, "contacts/s");
+    let floor_scalar = if sqlite {
+        None
+    } else {
+        settle().await?;
+        let floor = floor::update_round(url, &ids, BATCH, Round::new(16, 0), false, 1).await?;
+        table.row("e) scalar floor: UPDATE firstName, 1 session", &floor, "contacts/s");
+        Some(floor)
+    };
+    let floor_ratio_scalar = floor_scalar.as_ref().map(|f| s1.wall.as_secs_f64() / f.wall.as_secs_f64());
+    if let Some(r) = floor_ratio_scalar {
+        table.note("   floor_ratio_scalar (server / floor time)", format!("{r:.2}"));
+    }
+    // l) deep: every item changes its phone number and quiet time frame, an attribute value and
+    // its address, addressed by externalId as a directory sync sends it; at c1 and c4, each
+    // beside its floor (the minimal SQL of the same rows) at as many sessions.
+    let names = 16;
+    let mut kids = 0;
+    let mut deep = |sessions: usize| {
+        kids += 2;
+        (Round::new(names, kids - 1), Round::new(names, kids), sessions)
+    };
+    let mut deep_runs = Vec::new();
+    for (server_round, floor_round, clients) in [deep(1), deep(4)] {
+        settle().await?;
+        let d = load::mixed_batches(&api, &ids, BATCH, server_round, None, Key::ExternalId, clients).await?;
+        table.row(&format!("l) full batch, deep change, c{clients}"), &d, "contacts/s");
+        let floor = if sqlite {
+            None
+        } else {
+            settle().await?;
+            let f = floor::update_round(url, &ids, BATCH, floor_round, true, clients).await?;
+            table.row(&format!("l) deep floor: UPDATE 4 tables, {clients} sess."), &f, "contacts/s");
+            let ratio = d.wall.as_secs_f64() / f.wall.as_secs_f64();
+            table.note(
+                &format!("   floor_ratio_deep{} (server / floor time)", if clients == 1 { "" } else { "_c4" }),
+                format!("{ratio:.2}"),
+            );
+            Some(ratio)
+        };
+        deep_runs.push((d, floor));
+    }
+    let [(d1, floor_ratio_deep), (d4, floor_ratio_deep_c4)] =
+        <[_; 2]>::try_from(deep_runs).map_err(|_| anyhow::anyhow!("two deep runs"))?;
+    let now = Round::new(names, kids);
+    // f) peak RSS during a) at c8: of the server alone when it can run as a child process.
+    let f_round = Round::new(17, now.kids);
     let (a8, rss_mb, rss_source) = match child::ChildServer::binary() {
         Some(binary) => {
             let child = child::ChildServer::start(&binary, url).await?;
             let child_api = Api { base: child.base.clone(), ..api.clone() };
             let sampler = load::RssSampler::start(Some(child.pid));
-            let a8 = load::batches(&child_api, &ids, BATCH, 3, 8).await;
+            let a8 = load::batches(&child_api, &ids, BATCH, f_round, 8).await;
             let rss_mb = sampler.peak_mb().await;
             child.stop();
             (a8?, rss_mb, "child process (server alone)")
@@ -254,23 +318,34 @@ async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<s
         None => {
             eprintln!("no contacts-server beside this binary: f) measures this process (server + load generator)");
             let sampler = load::RssSampler::start(None);
-            let a8 = load::batches(&api, &ids, BATCH, 3, 8).await?;
+            let a8 = load::batches(&api, &ids, BATCH, f_round, 8).await?;
             (a8, sampler.peak_mb().await, "in-process (server + load generator)")
         }
     };
-    table.row("f) full batch, all changed, c8", &a8, "contacts/s");
+    table.row("f) full batch, firstName changed, c8", &a8, "contacts/s");
     table.note(&format!("   peak RSS, MiB: {rss_source}"), format!("{rss_mb:.0}"));
-    // c) and d) single calls at 32 clients.
-    let put = load::singles(&api, &ids, singles, 32, Some(4)).await?;
-    table.row("c) single PUT, c32", &put, "req/s");
+    // c) and d) single calls at 32 closed-loop clients: throughput.
+    let put = load::singles(&api, &ids, singles, 32, Some(Round::new(18, now.kids))).await?;
+    table.row("c) single PUT, c32 closed loop", &put, "req/s");
     let get = load::singles(&api, &ids, singles, 32, None).await?;
-    table.row("d) single GET, c32", &get, "req/s");
-    let (floor_run, floor_ratio, scale_ratio, growth_ratio) = if sqlite {
-        let ratio = sqlite_growth(&api, &ids, n, &a1, &mut table).await?;
-        (None, None, Some(ratio), Some(ratio))
+    table.row("d) single GET, c32 closed loop", &get, "req/s");
+    // m) single calls in open loop (wrk2): latency at a fixed rate, from the scheduled start.
+    settle().await?;
+    let put_open = load::open_loop(&api, &ids, 500, open_seconds, Some(Round::new(19, now.kids))).await?;
+    table.row(&format!("m) single PUT, open loop 500/s, {open_seconds} s"), &put_open, "req/s");
+    let get_open = load::open_loop(&api, &ids, 2_000, open_seconds, None).await?;
+    table.row(&format!("m) single GET, open loop 2000/s, {open_seconds} s"), &get_open, "req/s");
+    // k) inserts: new contacts (POST batch, 1000 each, 4 clients) into the organization as it
+    // stands, N/5 of them (at least 2,000).
+    settle().await?;
+    let extra = (n / 5).max(2 * BATCH);
+    let (k4, _) = load::inserts(&api, 10 * n..10 * n + extra, BATCH, 4).await?;
+    table.row("k) insert, POST batch of new contacts, c4", &k4, "contacts/s");
+    let (scale_ratio, growth_ratio) = if sqlite {
+        let ratio = sqlite_growth(&api, &ids, n, &a1, Round::new(20, now.kids), &mut table).await?;
+        (Some(ratio), Some(ratio))
     } else {
-        let (floor_run, floor_ratio, scale_ratio) = floor_and_scale(args, url, &api, &ids, n, &a1, &mut table).await?;
-        (Some(floor_run), Some(floor_ratio), scale_ratio, None)
+        (scale(args, url, &api, &ids, n, &a1, Round::new(20, now.kids), &mut table).await?, None)
     };
     table.print();
     Ok(json!({
@@ -282,6 +357,13 @@ async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<s
         "full_p50_ms_c4": round2(a4.quantile_ms(0.5)),
         "full_p99_ms_c4": round2(a4.quantile_ms(0.99)),
         "full_cps_c8": round2(a8.per_second()),
+        "full_cps_deep_c1": round2(d1.per_second()),
+        "full_cps_deep_c4": round2(d4.per_second()),
+        "full_p99_ms_deep_c4": round2(d4.quantile_ms(0.99)),
+        "floor_ratio_scalar": floor_ratio_scalar.map(round2),
+        "floor_ratio_deep": floor_ratio_deep.map(round2),
+        "floor_ratio_deep_c4": floor_ratio_deep_c4.map(round2),
+        "insert_cps": round2(k4.per_second()),
         "full_cps_c4_no_history": round2(i4.per_second()),
         "full_cps_c4_history_interleaved": round2(j4.per_second()),
         "history_overhead": round2(history_overhead),
@@ -289,14 +371,16 @@ async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<s
         "unchanged_cps_c4": b4.map(|b| round2(b.per_second())),
         "unchanged_speedup": round2(unchanged_speedup),
         "one_percent_changed_cps_c1": round2(h1.per_second()),
-        "floor_cps": floor_run.map(|r| round2(r.per_second())),
-        "floor_ratio": floor_ratio.map(round2),
         "put_rps": round2(put.per_second()),
         "put_p50_ms": round2(put.quantile_ms(0.5)),
         "put_p99_ms": round2(put.quantile_ms(0.99)),
         "get_rps": round2(get.per_second()),
         "get_p50_ms": round2(get.quantile_ms(0.5)),
         "get_p99_ms": round2(get.quantile_ms(0.99)),
+        "put_p99_ms_open": round2(put_open.quantile_ms(0.99)),
+        "put_rps_open": round2(put_open.per_second()),
+        "get_p99_ms_open": round2(get_open.quantile_ms(0.99)),
+        "get_rps_open": round2(get_open.per_second()),
         "rss_mb": round2(rss_mb),
         "rss_source": rss_source,
         "scale_ratio": scale_ratio.map(round2),
@@ -317,56 +401,52 @@ async fn create_contacts(api: &Api, range: std::ops::Range<usize>) -> anyhow::Re
     Ok(created.into_iter().flatten().collect())
 }
 
-/// PostgreSQL's e) and g): the COPY floor, then a) c1 with the organization grown by COPY to
-/// `--scale-contacts` (not with `--quick`). Returns (floor run, floor_ratio, scale_ratio).
-async fn floor_and_scale(
+/// PostgreSQL's g): a) c1 again (`round`) with the organization grown by COPY to
+/// `--scale-contacts` (not with `--quick`). Returns the scale_ratio.
+#[allow(clippy::too_many_arguments)]
+async fn scale(
     args: &Args,
     url: &str,
     api: &Api,
     ids: &Arc<Vec<i64>>,
     n: usize,
     a1: &Run,
+    round: Round,
     table: &mut Table,
-) -> anyhow::Result<(Run, f64, Option<f64>)> {
-    // e) the floor, for the same contacts.
-    let mut conn = sqlx::PgConnection::connect(url).await?;
-    floor::create_tables(&mut conn).await?;
-    let max_id = ids.iter().max().copied().unwrap_or(0);
-    floor::fill_tables(&mut conn, n, max_id + 1_000_000_000, BATCH).await?;
-    // A new session: no plan cached before the statistics existed.
-    conn.close().await?;
-    let mut conn = sqlx::PgConnection::connect(url).await?;
-    let floor_time = floor::copy_contacts(&mut conn, "floor_", "", 0, ids, BATCH).await?;
-    let floor_run = Run { items: n, wall: floor_time, latencies: Vec::new() };
-    let floor_ratio = a1.wall.as_secs_f64() / floor_time.as_secs_f64();
-    table.row("e) floor: COPY, 1 tx per 1000", &floor_run, "contacts/s");
-    table.note("   floor_ratio (a c1 / e time)", format!("{floor_ratio:.2}"));
-    // g) a) at c1 again with the organization grown to scale_contacts (bulk-loaded by COPY).
-    let mut scale_ratio = None;
-    if !args.quick && args.scale_contacts > n {
-        let extra = args.scale_contacts - n;
-        let (first_id,): (i64,) =
-            sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM contacts").fetch_one(&mut conn).await?;
-        let extra_ids: Vec<i64> = (first_id..first_id + extra as i64).collect();
-        let t = std::time::Instant::now();
-        floor::copy_contacts(&mut conn, "", "", n, &extra_ids, 10 * BATCH).await?;
-        conn.execute(&*format!("SELECT setval('contact_id_seq', {})", first_id + extra as i64)).await?;
-        conn.execute("VACUUM ANALYZE").await?;
-        eprintln!("grew the organization by {extra} contacts in {:.1} s", t.elapsed().as_secs_f64());
-        let g1 = load::batches(api, ids, BATCH, 5, 1).await?;
-        table.row(&format!("g) full batch, all changed, c1, {} in org", args.scale_contacts), &g1, "contacts/s");
-        let ratio = g1.mean_ms() / a1.mean_ms();
-        table.note("   scale_ratio (g / a c1 time per batch)", format!("{ratio:.2}"));
-        scale_ratio = Some(ratio);
+) -> anyhow::Result<Option<f64>> {
+    if args.quick || args.scale_contacts <= n {
+        return Ok(None);
     }
+    let mut conn = sqlx::PgConnection::connect(url).await?;
+    let extra = args.scale_contacts - n;
+    let (first_id,): (i64,) =
+        sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM contacts").fetch_one(&mut conn).await?;
+    let extra_ids: Vec<i64> = (first_id..first_id + extra as i64).collect();
+    let t = std::time::Instant::now();
+    // externalIds `g-bench-<k>`: apart from the API's.
+    floor::copy_contacts(&mut conn, "", "g-", n, &extra_ids, 10 * BATCH).await?;
+    conn.execute(&*format!("SELECT setval('contact_id_seq', {})", first_id + extra as i64)).await?;
+    conn.execute("VACUUM ANALYZE").await?;
+    eprintln!("grew the organization by {extra} contacts in {:.1} s", t.elapsed().as_secs_f64());
+    let g1 = load::batches(api, ids, BATCH, round, 1).await?;
+    table.row(&format!("g) full batch, all changed, c1, {} in org", args.scale_contacts), &g1, "contacts/s");
+    let ratio = g1.mean_ms() / a1.mean_ms();
+    table.note("   scale_ratio (g / a c1 time per batch)", format!("{ratio:.2}"));
     conn.close().await?;
-    Ok((floor_run, floor_ratio, scale_ratio))
+    Ok(Some(ratio))
 }
 
 /// SQLite's g): 9×N more contacts created through the API (externalIds `bench-N`..), so that the
 /// organization holds 10×N, then a) c1 again over the first N. Returns the mean batch time at
 /// 10×N / at N (the bound: at most 12).
-async fn sqlite_growth(api: &Api, ids: &Arc<Vec<i64>>, n: usize, a1: &Run, table: &mut Table) -> anyhow::Result<f64> {
+async fn sqlite_growth(
+    api: &Api,
+    ids: &Arc<Vec<i64>>,
+    n: usize,
+    a1: &Run,
+    round: Round,
+    table: &mut Table,
+) -> anyhow::Result<f64> {
     let t = std::time::Instant::now();
     let extra = create_contacts(api, n..10 * n).await?;
     eprintln!(
@@ -374,7 +454,7 @@ async fn sqlite_growth(api: &Api, ids: &Arc<Vec<i64>>, n: usize, a1: &Run, table
         extra.len(),
         t.elapsed().as_secs_f64()
     );
-    let g1 = load::batches(api, ids, BATCH, 5, 1).await?;
+    let g1 = load::batches(api, ids, BATCH, round, 1).await?;
     table.row(&format!("g) full batch, all changed, c1, {} in org", 10 * n), &g1, "contacts/s");
     let ratio = g1.mean_ms() / a1.mean_ms();
     table.note("   sqlite_growth_ratio (g / a c1 per batch)", format!("{ratio:.2}"));

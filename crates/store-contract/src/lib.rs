@@ -166,6 +166,7 @@ macro_rules! store_contract_tests {
             concurrent_batches_on_overlapping_contacts_all_commit,
             concurrent_upserts_of_the_same_new_contacts_all_commit,
             a_contact_reads_back_as_written_through_insert_lock_and_update,
+            child_rows_grow_shrink_and_change_in_one_unit_of_work,
             the_version_is_stored_as_the_use_case_sets_it,
             a_batch_insert_returns_ascending_ids_in_input_order,
             externalids_swap_inside_one_update,

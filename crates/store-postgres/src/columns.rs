@@ -2,14 +2,14 @@
 //! `UNNEST($2::bigint[], $3::text[], ...)`. One bind per column whatever the number of
 //! contacts, so every batch size runs the same statement (and the same plan).
 
-use contacts_domain::ContactData;
+use contacts_domain::{Address, ContactAttribute, ContactData, ContactPath};
 use sqlx::postgres::PgArguments;
 use sqlx::query::Query;
 use sqlx::types::Json;
 use sqlx::Postgres;
 
 use crate::schema::QuietTimeJson;
-pub(crate) use contacts_store_sql::Tables;
+pub(crate) use contacts_store_sql::{ChildChanges, RowChanges, Tables};
 
 type PgQuery<'q> = Query<'q, Postgres, PgArguments>;
 
@@ -170,59 +170,117 @@ impl ChildColumns {
     pub(crate) fn new<'a>(contacts: impl IntoIterator<Item = (i64, &'a ContactData, Tables)>) -> Self {
         let mut c = Self::default();
         for (id, d, which) in contacts {
-            let none = [];
-            let paths = if which.paths { d.paths.as_slice() } else { &none };
-            let attributes = if which.attributes { d.attributes.as_slice() } else { &[] };
-            let addresses = if which.addresses { d.addresses.as_slice() } else { &[] };
-            let topics = if which.topics { d.topics.as_slice() } else { &[] };
-            for (i, p) in paths.iter().enumerate() {
-                let cols = &mut c.paths;
-                cols.contact_id.push(id);
-                cols.position.push(position(i));
-                cols.path_id.push(p.path_id);
-                cols.value.push(p.value.clone());
-                cols.country_code.push(p.country_code.clone());
-                cols.phone_ext.push(p.phone_ext.clone());
-                cols.wait_time.push(p.wait_time);
-                cols.path_enable.push(p.path_enable);
-                cols.skip_validation.push(p.skip_validation);
-                cols.quiet_time_frames.push(Json(p.quiet_time_frames.iter().map(Into::into).collect()));
+            if which.paths {
+                d.paths.iter().enumerate().for_each(|(i, p)| c.paths.push(id, i, p));
             }
-            for (i, a) in attributes.iter().enumerate() {
-                let cols = &mut c.attributes;
-                cols.contact_id.push(id);
-                cols.position.push(position(i));
-                cols.attribute_id.push(a.attribute_id);
-                cols.values.push(Json(a.values.clone()));
+            if which.attributes {
+                d.attributes.iter().enumerate().for_each(|(i, a)| c.attributes.push(id, i, a));
             }
-            for (i, a) in addresses.iter().enumerate() {
-                let cols = &mut c.addresses;
-                cols.contact_id.push(id);
-                cols.position.push(position(i));
-                cols.location_name.push(a.location_name.clone());
-                cols.street_address.push(a.street_address.clone());
-                cols.suite.push(a.suite.clone());
-                cols.city.push(a.city.clone());
-                cols.state.push(a.state.clone());
-                cols.postal_code.push(a.postal_code.clone());
-                cols.country.push(a.country.clone());
-                cols.lat.push(a.gis_location.map(|g| g.lat()));
-                cols.lon.push(a.gis_location.map(|g| g.lon()));
+            if which.addresses {
+                d.addresses.iter().enumerate().for_each(|(i, a)| c.addresses.push(id, i, a));
             }
-            for (i, t) in topics.iter().enumerate() {
-                let cols = &mut c.topics;
-                cols.contact_id.push(id);
-                cols.position.push(position(i));
-                cols.topic_id.push(*t);
+            if which.topics {
+                d.topics.iter().enumerate().for_each(|(i, t)| c.topics.push(id, i, *t));
             }
         }
         c
+    }
+
+    /// Adds the rows `pick` chooses of each table of `changes` (its changed rows or its added ones).
+    pub(crate) fn add_rows(&mut self, changes: &ChildChanges<'_>, pick: Pick) {
+        for &(id, i, p) in pick.of(&changes.paths) {
+            self.paths.push(id, i, p);
+        }
+        for &(id, i, a) in pick.of(&changes.attributes) {
+            self.attributes.push(id, i, a);
+        }
+        for &(id, i, a) in pick.of(&changes.addresses) {
+            self.addresses.push(id, i, a);
+        }
+        for &(id, i, t) in pick.of(&changes.topics) {
+            self.topics.push(id, i, *t);
+        }
+    }
+}
+
+/// Which rows of a [`RowChanges`] [`ChildColumns::add_rows`] takes.
+#[derive(Clone, Copy)]
+pub(crate) enum Pick {
+    Changed,
+    Added,
+}
+
+impl Pick {
+    fn of<'r, 'a, T>(self, rows: &'r RowChanges<'a, T>) -> &'r [(i64, usize, &'a T)] {
+        match self {
+            Pick::Changed => &rows.changed,
+            Pick::Added => &rows.added,
+        }
+    }
+}
+
+/// Per child table, the (contact id, rows kept) of the contacts left with fewer rows.
+pub(crate) fn truncations(changes: &ChildChanges<'_>) -> [(Vec<i64>, Vec<i32>); 4] {
+    fn split<T>(rows: &RowChanges<'_, T>) -> (Vec<i64>, Vec<i32>) {
+        rows.truncated.iter().map(|&(id, kept)| (id, position(kept))).unzip()
+    }
+    [split(&changes.paths), split(&changes.attributes), split(&changes.addresses), split(&changes.topics)]
+}
+
+impl PathColumns {
+    fn push(&mut self, id: i64, i: usize, p: &ContactPath) {
+        self.contact_id.push(id);
+        self.position.push(position(i));
+        self.path_id.push(p.path_id);
+        self.value.push(p.value.clone());
+        self.country_code.push(p.country_code.clone());
+        self.phone_ext.push(p.phone_ext.clone());
+        self.wait_time.push(p.wait_time);
+        self.path_enable.push(p.path_enable);
+        self.skip_validation.push(p.skip_validation);
+        self.quiet_time_frames.push(Json(p.quiet_time_frames.iter().map(Into::into).collect()));
+    }
+}
+
+impl AttributeColumns {
+    fn push(&mut self, id: i64, i: usize, a: &ContactAttribute) {
+        self.contact_id.push(id);
+        self.position.push(position(i));
+        self.attribute_id.push(a.attribute_id);
+        self.values.push(Json(a.values.clone()));
+    }
+}
+
+impl AddressColumns {
+    fn push(&mut self, id: i64, i: usize, a: &Address) {
+        self.contact_id.push(id);
+        self.position.push(position(i));
+        self.location_name.push(a.location_name.clone());
+        self.street_address.push(a.street_address.clone());
+        self.suite.push(a.suite.clone());
+        self.city.push(a.city.clone());
+        self.state.push(a.state.clone());
+        self.postal_code.push(a.postal_code.clone());
+        self.country.push(a.country.clone());
+        self.lat.push(a.gis_location.map(|g| g.lat()));
+        self.lon.push(a.gis_location.map(|g| g.lon()));
+    }
+}
+
+impl TopicColumns {
+    fn push(&mut self, id: i64, i: usize, topic: i64) {
+        self.contact_id.push(id);
+        self.position.push(position(i));
+        self.topic_id.push(topic);
     }
 }
 
 impl PathColumns {
     pub(crate) fn is_empty(&self) -> bool {
         self.contact_id.is_empty()
+    }
+    pub(crate) fn len(&self) -> usize {
+        self.contact_id.len()
     }
     /// Binds the 10 columns as `$2` to `$11`.
     pub(crate) fn bind(self, q: PgQuery<'_>) -> PgQuery<'_> {
@@ -243,6 +301,9 @@ impl AttributeColumns {
     pub(crate) fn is_empty(&self) -> bool {
         self.contact_id.is_empty()
     }
+    pub(crate) fn len(&self) -> usize {
+        self.contact_id.len()
+    }
     /// Binds the 4 columns as `$2` to `$5`.
     pub(crate) fn bind(self, q: PgQuery<'_>) -> PgQuery<'_> {
         q.bind(self.contact_id).bind(self.position).bind(self.attribute_id).bind(self.values)
@@ -252,6 +313,9 @@ impl AttributeColumns {
 impl AddressColumns {
     pub(crate) fn is_empty(&self) -> bool {
         self.contact_id.is_empty()
+    }
+    pub(crate) fn len(&self) -> usize {
+        self.contact_id.len()
     }
     /// Binds the 11 columns as `$2` to `$12`.
     pub(crate) fn bind(self, q: PgQuery<'_>) -> PgQuery<'_> {
@@ -272,6 +336,9 @@ impl AddressColumns {
 impl TopicColumns {
     pub(crate) fn is_empty(&self) -> bool {
         self.contact_id.is_empty()
+    }
+    pub(crate) fn len(&self) -> usize {
+        self.contact_id.len()
     }
     /// Binds the 3 columns as `$2` to `$4`.
     pub(crate) fn bind(self, q: PgQuery<'_>) -> PgQuery<'_> {

@@ -6,9 +6,12 @@
 //!   [`crate::read::load_whole`]) when any is found;
 //! - `external_id_owners`: 1;
 //! - `insert_contacts`: 1 (ids) + 1 (contacts) + at most 4 (one per non-empty child table);
-//! - `update_contacts`: 1 (contacts) + at most 4 (delete the children) + at most 4 (insert
-//!   them): only the child tables whose rows changed are rewritten, for the contacts whose rows
-//!   changed there (a sync that changes a name rewrites no path, attribute, address or topic);
+//! - `update_contacts`: 1 (contacts), then per child table at most 1 update (the rows whose
+//!   content changed, in place, keyed by contact and position), 1 delete (the rows a contact no
+//!   longer has) and 1 insert (the rows it gained): only the rows that changed are written (a
+//!   sync that changes a name writes no child row, one that moves a phone number one path row),
+//!   and an update in place of unindexed columns is heap-only and checks no foreign key. (A
+//!   contact this transaction did not lock has its children deleted and inserted whole: 4 more.)
 //! - `add_memberships`: 1;
 //! - `delete_contacts`: 1;
 //! - `commit`: 1.
@@ -25,7 +28,9 @@ use contacts_domain::{Contact, ContactData};
 use contacts_store_sql::history;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
-use crate::columns::{scalar_names, scalar_unnest, ChildColumns, ScalarColumns, Tables};
+use crate::columns::{
+    scalar_names, scalar_unnest, truncations, ChildChanges, ChildColumns, Pick, ScalarColumns, Tables,
+};
 use crate::error::{store_error, unknown};
 use crate::read::load_whole;
 use crate::stats::Statistics;
@@ -60,8 +65,13 @@ async fn insert_children(
     org: i64,
     contacts: impl IntoIterator<Item = (i64, &ContactData, Tables)>,
 ) -> Result<(), StoreError> {
+    insert_rows(conn, org, ChildColumns::new(contacts)).await
+}
+
+/// Inserts child rows (none may be stored at their positions): one statement per child table
+/// that has rows.
+async fn insert_rows(conn: &mut PgConnection, org: i64, children: ChildColumns) -> Result<(), StoreError> {
     let err = |e| store_error(e, "writing the children of contacts");
-    let children = ChildColumns::new(contacts);
     if !children.paths.is_empty() {
         let q = sqlx::query(
             "INSERT INTO contact_paths (organization_id, contact_id, position, path_id, value, \
@@ -106,6 +116,89 @@ async fn insert_children(
     }
     Ok(())
 }
+
+/// Updates child rows in place, by (contact, position), every column but the key: one
+/// statement per child table that has rows. Each row must be stored: the contacts are locked,
+/// and their stored rows were read under the lock.
+async fn update_rows(conn: &mut PgConnection, org: i64, children: ChildColumns) -> Result<(), StoreError> {
+    let err = |e| store_error(e, "updating the children of contacts");
+    let mut expected = 0;
+    let mut done = 0;
+    if !children.paths.is_empty() {
+        expected += children.paths.len();
+        let q = sqlx::query(
+            "UPDATE contact_paths AS t SET path_id = u.path_id, value = u.value, \
+                 country_code = u.country_code, phone_ext = u.phone_ext, wait_time = u.wait_time, \
+                 path_enable = u.path_enable, skip_validation = u.skip_validation, \
+                 quiet_time_frames = u.quiet_time_frames \
+             FROM UNNEST($2::bigint[], $3::integer[], $4::bigint[], $5::text[], $6::text[], \
+                 $7::text[], $8::bigint[], $9::boolean[], $10::boolean[], $11::jsonb[]) \
+                 AS u(contact_id, position, path_id, value, country_code, phone_ext, wait_time, \
+                     path_enable, skip_validation, quiet_time_frames) \
+             WHERE t.organization_id = $1 AND t.contact_id = u.contact_id AND t.position = u.position",
+        )
+        .bind(org);
+        done += children.paths.bind(q).execute(&mut *conn).await.map_err(err)?.rows_affected();
+    }
+    if !children.attributes.is_empty() {
+        expected += children.attributes.len();
+        let q = sqlx::query(
+            "UPDATE contact_attributes AS t SET attribute_id = u.attribute_id, \"values\" = u.v \
+             FROM UNNEST($2::bigint[], $3::integer[], $4::bigint[], $5::jsonb[]) \
+                 AS u(contact_id, position, attribute_id, v) \
+             WHERE t.organization_id = $1 AND t.contact_id = u.contact_id AND t.position = u.position",
+        )
+        .bind(org);
+        done += children.attributes.bind(q).execute(&mut *conn).await.map_err(err)?.rows_affected();
+    }
+    if !children.addresses.is_empty() {
+        expected += children.addresses.len();
+        let q = sqlx::query(
+            "UPDATE contact_addresses AS t SET location_name = u.location_name, \
+                 street_address = u.street_address, suite = u.suite, city = u.city, \
+                 state = u.state, postal_code = u.postal_code, country = u.country, lat = u.lat, \
+                 lon = u.lon \
+             FROM UNNEST($2::bigint[], $3::integer[], $4::text[], $5::text[], $6::text[], \
+                 $7::text[], $8::text[], $9::text[], $10::text[], $11::double precision[], \
+                 $12::double precision[]) \
+                 AS u(contact_id, position, location_name, street_address, suite, city, state, \
+                     postal_code, country, lat, lon) \
+             WHERE t.organization_id = $1 AND t.contact_id = u.contact_id AND t.position = u.position",
+        )
+        .bind(org);
+        done += children.addresses.bind(q).execute(&mut *conn).await.map_err(err)?.rows_affected();
+    }
+    if !children.topics.is_empty() {
+        expected += children.topics.len();
+        let q = sqlx::query(
+            "UPDATE contact_topics AS t SET topic_id = u.topic_id \
+             FROM UNNEST($2::bigint[], $3::integer[], $4::bigint[]) AS u(contact_id, position, topic_id) \
+             WHERE t.organization_id = $1 AND t.contact_id = u.contact_id AND t.position = u.position",
+        )
+        .bind(org);
+        done += children.topics.bind(q).execute(&mut *conn).await.map_err(err)?.rows_affected();
+    }
+    if done != expected as u64 {
+        // The rows read under the lock are not all there: something changed them without
+        // locking their contact. Start the unit of work again (it reads them anew).
+        tracing::warn!(expected, done, "child rows of locked contacts changed under the lock: retrying");
+        return Err(StoreError::Conflict);
+    }
+    Ok(())
+}
+
+/// Per child table (in the order of [`Tables`]), the delete of the rows of contacts `$2` from
+/// the position `$3` on (the rows a contact no longer has).
+const CHILD_TRUNCATES: [&str; 4] = [
+    "DELETE FROM contact_paths AS t USING UNNEST($2::bigint[], $3::integer[]) AS u(id, kept) \
+     WHERE t.organization_id = $1 AND t.contact_id = u.id AND t.position >= u.kept",
+    "DELETE FROM contact_attributes AS t USING UNNEST($2::bigint[], $3::integer[]) AS u(id, kept) \
+     WHERE t.organization_id = $1 AND t.contact_id = u.id AND t.position >= u.kept",
+    "DELETE FROM contact_addresses AS t USING UNNEST($2::bigint[], $3::integer[]) AS u(id, kept) \
+     WHERE t.organization_id = $1 AND t.contact_id = u.id AND t.position >= u.kept",
+    "DELETE FROM contact_topics AS t USING UNNEST($2::bigint[], $3::integer[]) AS u(id, kept) \
+     WHERE t.organization_id = $1 AND t.contact_id = u.id AND t.position >= u.kept",
+];
 
 /// The child tables, whose rows an update replaces whole (in the order of [`Tables`]).
 const CHILD_DELETES: [&str; 4] = [
@@ -222,9 +315,16 @@ impl ContactTx for PgContactTx {
         if updates.is_empty() {
             return Ok(());
         }
-        // The child tables to rewrite, per contact: those whose rows differ from the stored
-        // ones (every table of a contact this transaction did not lock).
-        let tables: Vec<Tables> = updates.iter().map(|u| Tables::to_rewrite(self.stored.get(&u.id), &u.data)).collect();
+        // The child rows to write: compared row by row with the stored ones where this
+        // transaction knows them (it locked the contact), all of them rewritten where it does not.
+        let mut changes = ChildChanges::default();
+        let mut unknown_ids = Vec::new();
+        for u in updates {
+            match self.stored.get(&u.id) {
+                Some(old) => changes.push(u.id, old, &u.data),
+                None => unknown_ids.push(u.id),
+            }
+        }
         let conn = self.tx.as_deref_mut().ok_or_else(|| unknown("the transaction is already committed"))?;
         let err = |e| store_error(e, "updating contacts");
         let pairs = || updates.iter().map(|u| (u.id, &u.data));
@@ -265,13 +365,23 @@ impl ContactTx for PgContactTx {
                 updates.len()
             )));
         }
-        let rewritten = Tables::rewritten_ids(updates.iter().map(|u| u.id).zip(&tables));
-        for (delete, ids) in CHILD_DELETES.into_iter().zip(rewritten) {
-            if !ids.is_empty() {
-                sqlx::query(delete).bind(org).bind(&ids).execute(&mut *conn).await.map_err(err)?;
+        if !unknown_ids.is_empty() {
+            for delete in CHILD_DELETES {
+                sqlx::query(delete).bind(org).bind(&unknown_ids).execute(&mut *conn).await.map_err(err)?;
             }
         }
-        insert_children(conn, org, updates.iter().zip(tables).map(|(u, t)| (u.id, &u.data, t))).await?;
+        for (truncate, (ids, kept)) in CHILD_TRUNCATES.into_iter().zip(truncations(&changes)) {
+            if !ids.is_empty() {
+                sqlx::query(truncate).bind(org).bind(ids).bind(kept).execute(&mut *conn).await.map_err(err)?;
+            }
+        }
+        let mut changed = ChildColumns::default();
+        changed.add_rows(&changes, Pick::Changed);
+        update_rows(conn, org, changed).await?;
+        let whole = updates.iter().filter(|u| !self.stored.contains_key(&u.id)).map(|u| (u.id, &u.data, Tables::ALL));
+        let mut added = ChildColumns::new(whole);
+        added.add_rows(&changes, Pick::Added);
+        insert_rows(conn, org, added).await?;
         self.stored.extend(updates.iter().map(|u| (u.id, u.data.clone())));
         Ok(())
     }

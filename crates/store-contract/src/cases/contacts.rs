@@ -74,6 +74,46 @@ pub async fn a_contact_reads_back_as_written_through_insert_lock_and_update<S: T
     assert_eq!(get(&*store, o.id, id).await.data, bare);
 }
 
+/// Child rows follow the update row by row in one unit of work: lists that grow, shrink and
+/// change at some positions, updated twice (the second change is compared with the first, not
+/// with what was read), and a contact of the batch left as it was beside them; another contact
+/// updated without being locked is rewritten whole. Each reads back exactly as last written.
+pub async fn child_rows_grow_shrink_and_change_in_one_unit_of_work<S: TestStore>(store: Arc<S>) {
+    let o = org(&*store, 1).await;
+    let (ada, bob, cy) = (full_contact(&o, "ada"), full_contact(&o, "bob"), full_contact(&o, "cy"));
+    let ids = insert(&*store, o.id, &[ada.clone(), bob.clone(), cy.clone()]).await;
+    let mut tx = begin(&*store).await;
+    let locked = tx.lock_contacts(o.id, &ids[..2], &[]).await.unwrap();
+    assert_eq!(locked.len(), 2);
+    // Grown: one more path and attribute at the end, the topics doubled; changed in the middle.
+    let mut first = ada.clone();
+    first.paths.push(first.paths[0].clone());
+    first.paths[1].value = "changed@example.com".into();
+    first.attributes.push(first.attributes[0].clone());
+    first.topics.extend(o.topics.iter().copied());
+    let update = |id, data: &ContactData, version| ContactUpdate { id, data: data.clone(), version, digest: None };
+    tx.update_contacts(o.id, &[update(ids[0], &first, 2), update(ids[1], &bob, 2)], "editor", NOW + 1).await.unwrap();
+    // Then, in the same unit of work, shrunk below what was read, the first row changed.
+    let mut second = first.clone();
+    second.paths.truncate(1);
+    second.paths[0].quiet_time_frames.reverse();
+    second.attributes.clear();
+    second.addresses.truncate(1);
+    second.addresses[0].city = Some("Elsewhere".into());
+    second.topics.remove(0);
+    // The third contact is not locked: its children are rewritten whole.
+    let mut third = cy.clone();
+    third.paths.swap(0, 1);
+    third.topics.clear();
+    tx.update_contacts(o.id, &[update(ids[0], &second, 3), update(ids[2], &third, 2)], "editor", NOW + 2)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(get(&*store, o.id, ids[0]).await.data, second);
+    assert_eq!(get(&*store, o.id, ids[1]).await.data, bob);
+    assert_eq!(get(&*store, o.id, ids[2]).await.data, third);
+}
+
 /// The version is what the use case sets: the store writes it as given (it does not count on
 /// its own) and reads it back, through reads and locks alike.
 pub async fn the_version_is_stored_as_the_use_case_sets_it<S: TestStore>(store: Arc<S>) {
