@@ -203,6 +203,27 @@ impl ChildColumns {
     }
 }
 
+/// The catalog entries some child rows refer to, per catalog table, each id once, ascending.
+#[derive(Default)]
+pub(crate) struct References {
+    pub(crate) paths: Vec<i64>,
+    pub(crate) attributes: Vec<i64>,
+    pub(crate) topics: Vec<i64>,
+}
+
+impl References {
+    /// Adds the references of `rows`.
+    pub(crate) fn add(&mut self, rows: &ChildColumns) {
+        self.paths.extend(&rows.paths.path_id);
+        self.attributes.extend(&rows.attributes.attribute_id);
+        self.topics.extend(&rows.topics.topic_id);
+        for ids in [&mut self.paths, &mut self.attributes, &mut self.topics] {
+            ids.sort_unstable();
+            ids.dedup();
+        }
+    }
+}
+
 /// Which rows of a [`RowChanges`] [`ChildColumns::add_rows`] takes.
 #[derive(Clone, Copy)]
 pub(crate) enum Pick {

@@ -48,6 +48,12 @@ fn taken(constraint: &str) -> &'static str {
     }
 }
 
+/// A reference the store checked itself not found, reported as the foreign key `constraint`
+/// of the schema reported it before the check moved to the store (migration 0011).
+pub(crate) fn missing_reference(context: &str, constraint: &str) -> StoreError {
+    StoreError::MissingReference(format!("{context}: {}", missing(constraint)))
+}
+
 /// What a foreign key of the schema says is missing.
 fn missing(constraint: &str) -> &'static str {
     match constraint {

@@ -141,7 +141,13 @@ impl GroupStore for PgStore {
         .fetch_all(&mut *tx)
         .await
         .map_err(err)?;
-        // The memberships go with it (ON DELETE CASCADE).
+        // The memberships go with it (the store's, since migration 0011 dropped the cascading key).
+        sqlx::query("DELETE FROM group_members WHERE organization_id = $1 AND group_id = $2")
+            .bind(org)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
         sqlx::query("DELETE FROM groups WHERE organization_id = $1 AND id = $2")
             .bind(org)
             .bind(id)

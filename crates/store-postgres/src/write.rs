@@ -29,9 +29,9 @@ use contacts_store_sql::history;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 use crate::columns::{
-    scalar_names, scalar_unnest, truncations, ChildChanges, ChildColumns, Pick, ScalarColumns, Tables,
+    scalar_names, scalar_unnest, truncations, ChildChanges, ChildColumns, Pick, References, ScalarColumns, Tables,
 };
-use crate::error::{store_error, unknown};
+use crate::error::{missing_reference, store_error, unknown};
 use crate::read::load_whole;
 use crate::stats::Statistics;
 
@@ -59,13 +59,68 @@ impl PgContactTx {
 }
 
 /// Inserts the children of `contacts` in the tables each names (their old rows there must be
-/// gone): one statement per child table that has rows.
+/// gone), their catalog references checked first: one statement per child table that has rows.
 async fn insert_children(
     conn: &mut PgConnection,
     org: i64,
     contacts: impl IntoIterator<Item = (i64, &ContactData, Tables)>,
 ) -> Result<(), StoreError> {
-    insert_rows(conn, org, ChildColumns::new(contacts)).await
+    let rows = ChildColumns::new(contacts);
+    let mut references = References::default();
+    references.add(&rows);
+    lock_references(conn, org, &references).await?;
+    insert_rows(conn, org, rows).await
+}
+
+/// The catalog tables child rows refer to: (table, id column, the foreign key that checked the
+/// reference before migration 0011, by whose name a missing entry is reported).
+const PATHS_DEF: (&str, &str, &str) = ("contact_paths_def", "path_id", "contact_paths_path_fkey");
+const ATTRIBUTE_DEFS: (&str, &str, &str) = ("attribute_defs", "id", "contact_attributes_attribute_fkey");
+const TOPICS: (&str, &str, &str) = ("topics", "id", "contact_topics_topic_fkey");
+const GROUPS: (&str, &str, &str) = ("groups", "id", "group_members_group_fkey");
+
+/// Locks `FOR KEY SHARE`, until the transaction ends, every catalog entry of `org` that rows
+/// about to be written refer to, one statement per catalog table: the lock a foreign key
+/// check takes, taken once per batch instead of once per row (migration 0011). A catalog change
+/// locks its entry `FOR UPDATE` and then counts its usage (catalog_admin.rs, groups.rs), so
+/// while a batch holds the lock the entry is neither deleted nor changed, and a change that got
+/// its lock first is waited for and then seen: an entry it deleted is not found here, a
+/// [`StoreError::MissingReference`] as the foreign key reported it.
+async fn lock_references(conn: &mut PgConnection, org: i64, references: &References) -> Result<(), StoreError> {
+    let tables =
+        [(PATHS_DEF, &references.paths), (ATTRIBUTE_DEFS, &references.attributes), (TOPICS, &references.topics)];
+    for (table, ids) in tables {
+        lock_catalog(conn, org, table, ids, "writing the children of contacts").await?;
+    }
+    Ok(())
+}
+
+/// Locks the entries `ids` (ascending, each once) of one catalog table `FOR KEY SHARE`; a
+/// [`StoreError::MissingReference`] if one is not there.
+async fn lock_catalog(
+    conn: &mut PgConnection,
+    org: i64,
+    (table, column, constraint): (&str, &str, &str),
+    ids: &[i64],
+    context: &str,
+) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "SELECT count(*) FROM (SELECT 1 FROM {table} WHERE organization_id = $1 AND {column} = ANY($2) \
+         ORDER BY {column} FOR KEY SHARE) AS locked"
+    );
+    let found: i64 = sqlx::query_scalar(&sql)
+        .bind(org)
+        .bind(ids)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| store_error(e, context))?;
+    if found != ids.len() as i64 {
+        return Err(missing_reference(context, constraint));
+    }
+    Ok(())
 }
 
 /// Inserts child rows (none may be stored at their positions): one statement per child table
@@ -377,10 +432,16 @@ impl ContactTx for PgContactTx {
         }
         let mut changed = ChildColumns::default();
         changed.add_rows(&changes, Pick::Changed);
-        update_rows(conn, org, changed).await?;
         let whole = updates.iter().filter(|u| !self.stored.contains_key(&u.id)).map(|u| (u.id, &u.data, Tables::ALL));
         let mut added = ChildColumns::new(whole);
         added.add_rows(&changes, Pick::Added);
+        // Every row written, changed in place or inserted, holds its catalog entries: a
+        // concurrent change of an attribute's definedValues or a path's type waits for it.
+        let mut references = References::default();
+        references.add(&changed);
+        references.add(&added);
+        lock_references(conn, org, &references).await?;
+        update_rows(conn, org, changed).await?;
         insert_rows(conn, org, added).await?;
         self.stored.extend(updates.iter().map(|u| (u.id, u.data.clone())));
         Ok(())
@@ -413,6 +474,11 @@ impl ContactTx for PgContactTx {
             return Ok(());
         }
         let (groups, contacts): (Vec<i64>, Vec<i64>) = memberships.iter().copied().unzip();
+        let conn = self.conn()?;
+        let mut referenced = groups.clone();
+        referenced.sort_unstable();
+        referenced.dedup();
+        lock_catalog(conn, org, GROUPS, &referenced, "adding group memberships").await?;
         sqlx::query(
             "INSERT INTO group_members (organization_id, group_id, contact_id) \
              SELECT $1, u.group_id, u.contact_id \

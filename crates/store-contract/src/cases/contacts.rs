@@ -302,6 +302,36 @@ pub async fn vanished_catalog_entries_are_missing_references<S: TestStore>(store
     let ids = tx.insert_contacts(o.id, &[bare_contact(&o, "y")], "t", NOW).await.unwrap();
     let err = tx.add_memberships(o.id, &[(theirs.groups[0], ids[0])]).await;
     assert!(matches!(&err, Err(StoreError::MissingReference(m)) if m.contains("group")), "{err:?}");
+    drop(tx);
+
+    // A path that does not exist, another organization's attribute or topic: refused on insert,
+    // and on an update that changes a stored row in place, and nothing is written.
+    let spoilers: [(&str, fn(&mut ContactData, &crate::fixtures::Org)); 3] = [
+        ("path", |d, _| d.paths[0].path_id = 987_654),
+        ("attribute", |d, theirs| d.attributes[0].attribute_id = theirs.attributes[0]),
+        ("topic", |d, theirs| d.topics[0] = theirs.topics[0]),
+    ];
+    let kept = full_contact(&o, "kept");
+    let kept_id = insert(&*store, o.id, std::slice::from_ref(&kept)).await[0];
+    for (what, spoil) in spoilers {
+        let mut data = full_contact(&o, &format!("new-{what}"));
+        spoil(&mut data, &theirs);
+        let mut tx = begin(&*store).await;
+        let err = tx.insert_contacts(o.id, &[data], "t", NOW).await;
+        assert!(matches!(&err, Err(StoreError::MissingReference(_))), "insert, {what}: {err:?}");
+        drop(tx);
+
+        let mut tx = begin(&*store).await;
+        let stored = tx.lock_contacts(o.id, &[kept_id], &[]).await.unwrap().pop().unwrap();
+        let mut data = stored.data.clone();
+        spoil(&mut data, &theirs);
+        let update = ContactUpdate { id: kept_id, data, version: 2, digest: None };
+        let err = tx.update_contacts(o.id, &[update], "t", NOW + 1).await;
+        assert!(matches!(&err, Err(StoreError::MissingReference(_))), "update, {what}: {err:?}");
+        drop(tx);
+        assert_eq!(get(&*store, o.id, kept_id).await.data, kept, "{what}");
+        assert_eq!(store.get_contact_by_external_id(o.id, &format!("new-{what}")).await.unwrap(), None);
+    }
 }
 
 /// Memberships are added once however often named, and removed; removing absent ones is fine.
