@@ -80,7 +80,7 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // As `contacts-server` does: the server in this process allocates as it does on its own.
-    contacts_server::allocator::return_freed_memory_at_once();
+    contacts_server::allocator::return_freed_memory_soon();
     let args = Args::parse();
     if args.store == StoreKind::Sqlite {
         return main_sqlite(&args).await;

@@ -8,7 +8,7 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
-    contacts_server::allocator::return_freed_memory_at_once();
+    contacts_server::allocator::return_freed_memory_soon();
     let cli = Cli::parse();
     init_logging(&cli.log_format);
     if let Err(e) = run(cli).await {
