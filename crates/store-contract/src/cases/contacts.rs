@@ -306,7 +306,8 @@ pub async fn vanished_catalog_entries_are_missing_references<S: TestStore>(store
 
     // A path that does not exist, another organization's attribute or topic: refused on insert,
     // and on an update that changes a stored row in place, and nothing is written.
-    let spoilers: [(&str, fn(&mut ContactData, &crate::fixtures::Org)); 3] = [
+    type Spoiler = fn(&mut ContactData, &crate::fixtures::Org);
+    let spoilers: [(&str, Spoiler); 3] = [
         ("path", |d, _| d.paths[0].path_id = 987_654),
         ("attribute", |d, theirs| d.attributes[0].attribute_id = theirs.attributes[0]),
         ("topic", |d, theirs| d.topics[0] = theirs.topics[0]),
