@@ -60,6 +60,8 @@ pub struct TestApp {
     auth: String,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    /// Set by [`TestApp::stop`], which drops the database itself; otherwise `Drop` does.
+    stopped: bool,
 }
 
 impl TestApp {
@@ -96,6 +98,7 @@ impl TestApp {
             auth: basic("demo", "demo"),
             stop: Some(stop),
             server: Some(server),
+            stopped: false,
         }
     }
 
@@ -195,6 +198,7 @@ impl TestApp {
         if self.database_url.starts_with("postgres") {
             drop_database(&self.database_url).await;
         }
+        self.stopped = true;
     }
 
     async fn shutdown(&mut self) {
@@ -203,6 +207,31 @@ impl TestApp {
         }
         if let Some(server) = self.server.take() {
             server.await.expect("server task").expect("server result");
+        }
+    }
+}
+
+/// A test that panics (or forgets [`TestApp::stop`]) still leaves no database behind: the
+/// PostgreSQL database is dropped here, from a thread of its own (a `Drop` cannot await, and
+/// the test's runtime may be the one unwinding); an SQLite file goes with its temporary
+/// directory.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if self.stopped || !self.database_url.starts_with("postgres") {
+            return;
+        }
+        let url = self.database_url.clone();
+        let dropped =
+            std::thread::spawn(move || match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(runtime) => runtime.block_on(drop_database(&url)),
+                Err(e) => eprintln!("could not drop the test database {url}: {e}"),
+            })
+            .join();
+        if dropped.is_err() {
+            eprintln!("could not drop the test database {}", self.database_url);
         }
     }
 }

@@ -38,6 +38,15 @@ pub(crate) async fn after_conflict(attempt: usize, what: &str) {
 mod tests {
     use super::*;
 
+    /// The README states the number of tries; it is this one (the README once said 4 where
+    /// the code did 8).
+    #[test]
+    fn the_readme_states_this_number_of_attempts() {
+        let readme = include_str!("../../../README.md").split_whitespace().collect::<Vec<_>>().join(" ");
+        let stated = format!("tried up to {ATTEMPTS} times in all");
+        assert!(readme.contains(&stated), "README.md does not say {stated:?}");
+    }
+
     #[test]
     fn pauses_grow_to_a_second_and_vary() {
         // The documented schedule, in ms, for tries 1 to 8.
