@@ -107,6 +107,10 @@ pub enum ApiError {
     /// The first request with this `Idempotency-Key` has not answered yet.
     #[error("A request with Idempotency-Key {0} is in progress")]
     IdempotencyKeyInProgress(String),
+    /// The request ran longer than `REQUEST_TIMEOUT_SECONDS` and was stopped (its transaction
+    /// rolled back unless it had committed; its `Idempotency-Key` freed).
+    #[error("The request took longer than {0} s and was stopped; retry it")]
+    TimedOut(u64),
     #[error("Internal server error")]
     Internal(#[source] anyhow::Error),
 }
@@ -167,6 +171,7 @@ impl ApiError {
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TimedOut(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -176,7 +181,7 @@ impl ApiError {
     /// Whether the failure says nothing about the request itself (a server error, a transient
     /// conflict): such an answer is not replayed to an `Idempotency-Key` retry, which runs again.
     pub fn is_transient(&self) -> bool {
-        matches!(self, ApiError::Busy | ApiError::Internal(_))
+        matches!(self, ApiError::Busy | ApiError::TimedOut(_) | ApiError::Internal(_))
     }
 }
 
@@ -369,6 +374,7 @@ mod tests {
                 429,
                 "Too many requests for this organization: at most 60 per minute; retry after 2 s",
             ),
+            (ApiError::TimedOut(300), 503, "The request took longer than 300 s and was stopped; retry it"),
             (ApiError::Internal(anyhow::anyhow!("SELECT secret FROM pg")), 500, "Internal server error"),
         ];
         for (error, http, message) in table {

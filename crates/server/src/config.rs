@@ -95,6 +95,11 @@ pub struct ServeArgs {
     /// rate applies; 0: as many as `RATE_LIMIT_PER_MINUTE`.
     #[arg(long, env = "RATE_LIMIT_BURST", default_value_t = 0, global = true)]
     pub rate_limit_burst: u32,
+    /// The longest a request may run, in seconds: beyond, it is stopped and answered 503 (its
+    /// transaction rolled back). An `Idempotency-Key` that a stopped server left in progress is
+    /// free again after twice this time.
+    #[arg(long, env = "REQUEST_TIMEOUT_SECONDS", default_value_t = 300, global = true)]
+    pub request_timeout_seconds: u64,
     /// Whether batch writes and deletes record their history. Not a setting: always on, but in
     /// the benchmark's measurement of what recording costs.
     #[arg(skip = true)]
@@ -111,6 +116,7 @@ impl Default for ServeArgs {
             history_retention_days: 0,
             rate_limit_per_minute: 0,
             rate_limit_burst: 0,
+            request_timeout_seconds: 300,
             record_history: true,
         }
     }

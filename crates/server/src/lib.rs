@@ -142,6 +142,7 @@ pub fn services(store: Arc<dyn Store>, args: &ServeArgs) -> Services {
         pool: Arc::new(move || pool_store.pool_stats()),
         rate_limit: RateLimit::new(args.rate_limit_per_minute, args.rate_limit_burst),
         max_body_bytes: args.max_body_bytes,
+        request_timeout: std::time::Duration::from_secs(args.request_timeout_seconds.max(1)),
     }
 }
 

@@ -188,6 +188,7 @@ macro_rules! store_contract_tests {
             a_finished_key_replays_its_answer_and_refuses_another_request,
             idempotency_keys_are_per_organization,
             an_abandoned_key_can_be_claimed_again,
+            a_key_left_in_progress_before_the_bound_is_claimed_anew,
             idempotency_keys_expire_after_24_hours,
             of_concurrent_claims_of_one_key_exactly_one_is_new,
             every_sort_key_pages_through_each_contact_once_ties_broken_by_id,

@@ -14,11 +14,19 @@ const CLAIM_ATTEMPTS: usize = 3;
 
 #[async_trait]
 impl IdempotencyStore for PgStore {
-    async fn begin(&self, org: i64, key: &str, request_hash: &[u8], now_ms: i64) -> Result<Begin, StoreError> {
-        // Expired keys of the organization go first, in one statement (lazy expiry).
-        sqlx::query("DELETE FROM idempotency_keys WHERE organization_id = $1 AND created_at < $2")
+    async fn begin(
+        &self,
+        org: i64,
+        key: &str,
+        request_hash: &[u8],
+        now_ms: i64,
+        abandoned_before_ms: i64,
+    ) -> Result<Begin, StoreError> {
+        // Expired and abandoned keys of the organization go first, in one statement.
+        sqlx::query(contacts_store_sql::idempotency::FORGET)
             .bind(org)
             .bind(now_ms - IDEMPOTENCY_TTL_MS)
+            .bind(abandoned_before_ms)
             .execute(self.pool())
             .await
             .map_err(|e| store_error(e, "expiring idempotency keys"))?;

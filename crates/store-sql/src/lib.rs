@@ -4,6 +4,7 @@
 //! the item digests, and the history of contacts ([`history`]).
 
 pub mod history;
+pub mod idempotency;
 pub mod tokens;
 
 use contacts_application::ports::StoredDigest;

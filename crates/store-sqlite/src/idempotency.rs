@@ -13,13 +13,21 @@ use crate::SqliteStore;
 
 #[async_trait]
 impl IdempotencyStore for SqliteStore {
-    async fn begin(&self, org: i64, key: &str, request_hash: &[u8], now_ms: i64) -> Result<Begin, StoreError> {
+    async fn begin(
+        &self,
+        org: i64,
+        key: &str,
+        request_hash: &[u8],
+        now_ms: i64,
+        abandoned_before_ms: i64,
+    ) -> Result<Begin, StoreError> {
         const WHAT: &str = "claiming an idempotency key";
         let mut tx = self.write_tx().await?;
-        // Expired keys of the organization go first, in one statement (lazy expiry).
-        sqlx::query("DELETE FROM idempotency_keys WHERE organization_id = ?1 AND created_at < ?2")
+        // Expired and abandoned keys of the organization go first, in one statement.
+        sqlx::query(contacts_store_sql::idempotency::FORGET)
             .bind(org)
             .bind(now_ms - IDEMPOTENCY_TTL_MS)
+            .bind(abandoned_before_ms)
             .execute(&mut *tx)
             .await
             .map_err(|e| store_error(e, "expiring idempotency keys"))?;

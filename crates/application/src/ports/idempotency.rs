@@ -28,11 +28,20 @@ pub enum Begin {
 pub trait IdempotencyStore: Send + Sync {
     /// Claims `key` of `org` for the request whose fingerprint is `request_hash`, atomically:
     /// of two concurrent claims of one key, exactly one gets [`Begin::New`]. Keys claimed more
-    /// than [`IDEMPOTENCY_TTL_MS`] before `now_ms` are forgotten first.
+    /// than [`IDEMPOTENCY_TTL_MS`] before `now_ms` are forgotten first, and so are keys still in
+    /// progress that were claimed before `abandoned_before_ms` (their request is over: its
+    /// server stopped before it could finish or free them).
     ///
     /// # Errors
     /// [`StoreError::Unknown`] when the store fails.
-    async fn begin(&self, org: i64, key: &str, request_hash: &[u8], now_ms: i64) -> Result<Begin, StoreError>;
+    async fn begin(
+        &self,
+        org: i64,
+        key: &str,
+        request_hash: &[u8],
+        now_ms: i64,
+        abandoned_before_ms: i64,
+    ) -> Result<Begin, StoreError>;
 
     /// Records the answer of the request that claimed `key`, to be replayed to its retries.
     ///

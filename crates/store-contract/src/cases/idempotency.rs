@@ -14,9 +14,45 @@ async fn with_orgs<S: TestStore>(store: &S) {
     }
 }
 
-/// `IdempotencyStore::begin` (`begin` alone is ambiguous: the unit of work has one too).
+/// `IdempotencyStore::begin` (`begin` alone is ambiguous: the unit of work has one too), no
+/// claim taken for abandoned.
 async fn claim<S: TestStore>(store: &S, org: i64, key: &str, hash: &[u8], now: i64) -> Begin {
-    IdempotencyStore::begin(store, org, key, hash, now).await.unwrap()
+    claim_abandoning(store, org, key, hash, now, i64::MIN).await
+}
+
+/// `IdempotencyStore::begin` with claims in progress from before `abandoned_before` taken
+/// for abandoned.
+async fn claim_abandoning<S: TestStore>(
+    store: &S,
+    org: i64,
+    key: &str,
+    hash: &[u8],
+    now: i64,
+    abandoned_before: i64,
+) -> Begin {
+    IdempotencyStore::begin(store, org, key, hash, now, abandoned_before).await.unwrap()
+}
+
+/// A key a stopped server left in progress is claimed anew once it was claimed before the
+/// bound the caller gives (twice the request timeout ago): by the same request or another.
+/// A finished key is kept (it replays), and a claim at or after the bound is still running.
+pub async fn a_key_left_in_progress_before_the_bound_is_claimed_anew<S: TestStore>(store: Arc<S>) {
+    let store = &*store;
+    with_orgs(store).await;
+    assert_eq!(claim(store, 1, "left", b"hash-a", NOW).await, Begin::New);
+    assert_eq!(claim(store, 1, "done", b"hash-a", NOW).await, Begin::New);
+    store.finish(1, "done", 200, b"{}").await.unwrap();
+    assert_eq!(claim(store, 1, "running", b"hash-a", NOW + 10).await, Begin::New);
+    assert_eq!(claim(store, 2, "left", b"hash-a", NOW).await, Begin::New);
+    // The bound is exclusive: a claim made at it is not over.
+    assert_eq!(claim_abandoning(store, 1, "left", b"hash-a", NOW + 20, NOW).await, Begin::InProgress);
+    assert_eq!(claim_abandoning(store, 1, "left", b"hash-a", NOW + 20, NOW + 1).await, Begin::New);
+    assert!(matches!(claim_abandoning(store, 1, "done", b"hash-a", NOW + 20, NOW + 1).await, Begin::Replay { .. }));
+    assert_eq!(claim_abandoning(store, 1, "running", b"hash-a", NOW + 20, NOW + 1).await, Begin::InProgress);
+    // Another request may take an abandoned key too; the other organization's is untouched
+    // until one of its own claims runs.
+    assert_eq!(claim_abandoning(store, 1, "running", b"hash-b", NOW + 30, NOW + 11).await, Begin::New);
+    assert_eq!(claim(store, 2, "left", b"hash-a", NOW + 30).await, Begin::InProgress);
 }
 
 /// A claimed key is in progress; finished, it replays its answer to the same request and
@@ -82,7 +118,7 @@ pub async fn of_concurrent_claims_of_one_key_exactly_one_is_new<S: TestStore>(st
     let tasks: Vec<_> = (0..16)
         .map(|_| {
             let store = store.clone();
-            tokio::spawn(async move { IdempotencyStore::begin(&*store, 1, "k1", b"hash-a", NOW).await })
+            tokio::spawn(async move { IdempotencyStore::begin(&*store, 1, "k1", b"hash-a", NOW, i64::MIN).await })
         })
         .collect();
     let mut claims = Vec::new();

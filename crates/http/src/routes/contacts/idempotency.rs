@@ -10,6 +10,10 @@
 //! - Successes and client errors are recorded (a failed batch fails again the same way); a
 //!   server error or a transient conflict (`Busy`), a panic or a dropped request frees the key
 //!   so that a retry runs. Keys expire after 24 hours.
+//! - A key left in progress by a server that stopped mid-request (killed, crashed) is free
+//!   again once twice `REQUEST_TIMEOUT_SECONDS` have passed since it was claimed: no request
+//!   runs that long (the server stops it), so its first request is over; a retry then runs
+//!   anew. Until then a retry is `409`, as while the first request runs.
 //! - Limits: a request dropped after its batch committed but before its answer was recorded
 //!   frees the key (a retry would apply again); an answer that could not be recorded leaves
 //!   the key in progress until it expires (retries are `409`, never a second application).
@@ -56,7 +60,11 @@ pub(super) async fn once(
         return run.await;
     };
     let hash = fingerprint(&caller.username, &req);
-    match s.idempotency.begin(caller.org, &key, &hash, now_ms()).await? {
+    let now = now_ms();
+    // A claim older than twice the longest a request may run is not running any more: its
+    // server stopped before it could free the key (a kill, a crash, a power cut).
+    let lease = i64::try_from(s.services.request_timeout.as_millis()).unwrap_or(i64::MAX / 4).saturating_mul(2);
+    match s.idempotency.begin(caller.org, &key, &hash, now, now.saturating_sub(lease)).await? {
         Begin::New => {}
         Begin::Replay { status, body } => return Ok(replay(status, body)),
         Begin::Mismatch => return Err(ApiError::IdempotencyKeyReused(key)),

@@ -1,0 +1,444 @@
+//! `contacts-drills`: faults injected into the real `contacts-server` binary, on PostgreSQL and
+//! on SQLite, each drill printing one line of figures, then one JSON object keyed by drill (and
+//! store) as the last line; exits non-zero when a drill lost data, tore a batch or answered a
+//! 5xx. See the README, Reliability.
+//!
+//! Drills so far (issue 13): `kill9` (SIGKILL mid-batch, then restart on the same data) and
+//! `sigterm` (SIGTERM during concurrent batches).
+
+mod server;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use base64::Engine;
+use clap::Parser;
+use rand::Rng;
+use serde_json::{json, Value};
+
+use server::{Server, Store, StoreKind};
+
+const ORG: i64 = contacts_server::demo::DEMO_ORG_ID;
+const EMPLOYEE: i64 = contacts_server::demo::EMPLOYEE_ID;
+const PHONE: i64 = contacts_server::demo::PHONE_PATH_ID;
+/// Items per batch: the headline call's usual size.
+const BATCH: usize = 1000;
+
+#[derive(Parser)]
+#[command(about = "Fault drills against the real contacts-server binary (README, Reliability).")]
+struct Args {
+    /// The short version (a few kills per store): what `scripts/test` runs.
+    #[arg(long)]
+    quick: bool,
+    /// The stores to drill (both by default).
+    #[arg(long, value_enum)]
+    store: Vec<StoreKind>,
+    /// The server binary (default: `contacts-server` beside this one).
+    #[arg(long)]
+    server: Option<PathBuf>,
+    /// The PostgreSQL server; a fresh database `drill_<uuid>` is made on it per drill.
+    #[arg(long, env = "DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")]
+    database_url: String,
+    /// Kills per store in `kill9` (default 20; 5 with --quick).
+    #[arg(long)]
+    kills: Option<usize>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let binary = match &args.server {
+        Some(path) => path.clone(),
+        None => server::binary_beside()
+            .context("no contacts-server beside this binary: build it (cargo build --release -p contacts-server) or pass --server")?,
+    };
+    let stores = if args.store.is_empty() { vec![StoreKind::Postgres, StoreKind::Sqlite] } else { args.store.clone() };
+    let kills = args.kills.unwrap_or(if args.quick { 5 } else { 20 });
+    let mut report = serde_json::Map::new();
+    let mut failed = false;
+    for (drill, run) in [("kill9", Drill::Kill9 { kills }), ("sigterm", Drill::Sigterm)] {
+        let mut per_store = serde_json::Map::new();
+        for &kind in &stores {
+            let store = Store::create(kind, &args.database_url).await?;
+            let outcome = run.run(&binary, &store.url).await;
+            store.remove().await?;
+            let figures = outcome.with_context(|| format!("drill {drill} on {}", kind.name()))?;
+            let bad = ["torn", "lost", "5xx", "retries_wrong", "retries_refused_in_progress", "histories_bad"]
+                .iter()
+                .any(|k| figures[*k].as_u64().unwrap_or(0) > 0)
+                || figures["exited_within_limit"] == json!(false);
+            failed |= bad;
+            println!("{drill} {:<8} {}{}", kind.name(), line(&figures), if bad { "  FAILED" } else { "" });
+            per_store.insert(kind.name().to_owned(), figures);
+        }
+        report.insert(drill.to_owned(), Value::Object(per_store));
+    }
+    println!("{}", Value::Object(report));
+    if failed {
+        bail!("a drill lost data, tore a batch or answered a 5xx (see above)");
+    }
+    Ok(())
+}
+
+/// `key=value` pairs of a drill's figures, in their order.
+fn line(figures: &Value) -> String {
+    figures
+        .as_object()
+        .map_or_else(String::new, |m| m.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "))
+}
+
+#[derive(Clone, Copy)]
+enum Drill {
+    Kill9 { kills: usize },
+    Sigterm,
+}
+
+impl Drill {
+    async fn run(self, binary: &Path, url: &str) -> anyhow::Result<Value> {
+        Server::seed(binary, url)?;
+        match self {
+            Drill::Kill9 { kills } => kill9(binary, url, kills).await,
+            Drill::Sigterm => sigterm(binary, url).await,
+        }
+    }
+}
+
+/// The API as the drills call it (the demo admin).
+#[derive(Clone)]
+struct Api {
+    client: reqwest::Client,
+    base: String,
+    auth: String,
+}
+
+/// What a request came to: an HTTP status, or no answer at all (the connection dropped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Status(u16),
+    NoAnswer,
+}
+
+impl Api {
+    fn new(base: &str) -> Self {
+        let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("demo:demo"));
+        Self { client: reqwest::Client::new(), base: base.to_owned(), auth }
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<String>,
+        key: Option<&str>,
+    ) -> (Answer, String) {
+        let mut req = self.client.request(method, format!("{}{path}", self.base)).header("Authorization", &self.auth);
+        if let Some(body) = body {
+            req = req.header("Content-Type", "application/json").body(body);
+        }
+        if let Some(key) = key {
+            req = req.header("Idempotency-Key", key);
+        }
+        match req.send().await {
+            Ok(r) => {
+                let status = r.status().as_u16();
+                (Answer::Status(status), r.text().await.unwrap_or_default())
+            }
+            Err(_) => (Answer::NoAnswer, String::new()),
+        }
+    }
+
+    /// The contacts `range` (externalIds `d-<i>`): (firstName, version) by externalId.
+    async fn states(&self, count: usize) -> anyhow::Result<HashMap<String, (String, i64)>> {
+        let mut found = HashMap::new();
+        for page in 1.. {
+            let path = format!("/rest/contacts/{ORG}?pageSize=3000&pageNumber={page}");
+            let (answer, text) = self.send(reqwest::Method::GET, &path, None, None).await;
+            if answer != Answer::Status(200) {
+                bail!("GET {path}: {answer:?} {text:.300}");
+            }
+            let body: Value = serde_json::from_str(&text)?;
+            let data = body["page"]["data"].as_array().context("a page")?;
+            for c in data {
+                let ext = c["externalId"].as_str().unwrap_or_default().to_owned();
+                let name = c["firstName"].as_str().unwrap_or_default().to_owned();
+                found.insert(ext, (name, c["version"].as_i64().unwrap_or(-1)));
+            }
+            if data.is_empty() || found.len() >= count {
+                break;
+            }
+        }
+        Ok(found)
+    }
+
+    /// The versions of contact `id`'s history entries, newest first.
+    async fn history_versions(&self, id: i64) -> anyhow::Result<Vec<i64>> {
+        let path = format!("/rest/contacts/{ORG}/{id}/history?pageSize=3000");
+        let (answer, text) = self.send(reqwest::Method::GET, &path, None, None).await;
+        if answer != Answer::Status(200) {
+            bail!("GET {path}: {answer:?} {text:.300}");
+        }
+        let body: Value = serde_json::from_str(&text)?;
+        Ok(body["page"]["data"].as_array().context("a page")?.iter().filter_map(|e| e["version"].as_i64()).collect())
+    }
+}
+
+/// The body of a full-replace batch: contacts `range` in `round` (every item changed from any
+/// other round: its first name and its phone number).
+fn batch(range: std::ops::Range<usize>, round: usize) -> String {
+    let items: Vec<Value> = range
+        .map(|i| {
+            json!({
+                "externalId": format!("d-{i}"),
+                "firstName": format!("R{round}-{i}"),
+                "lastName": format!("L{i}"),
+                "recordTypeId": EMPLOYEE,
+                "paths": [{"pathId": PHONE, "value": format!("781555{:04}", (i + round * 37) % 10_000), "countryCode": "US"}],
+            })
+        })
+        .collect();
+    Value::Array(items).to_string()
+}
+
+const UPDATE: &str = "/rest/contacts/{org}/batch?idType=externalId&updateType=full&atomic=true";
+
+fn update_path() -> String {
+    UPDATE.replace("{org}", &ORG.to_string())
+}
+
+/// Classifies the contacts `range` after a batch of `round` that was meant to move them from
+/// `versions` (by externalId): all moved (`Some(true)`), none (`Some(false)`), or torn (`None`).
+fn classify(
+    states: &HashMap<String, (String, i64)>,
+    range: std::ops::Range<usize>,
+    round: usize,
+    versions: &HashMap<String, i64>,
+) -> Option<bool> {
+    let count = range.len();
+    let (mut moved, mut stayed) = (0, 0);
+    for i in range {
+        let ext = format!("d-{i}");
+        let (name, version) = states.get(&ext)?;
+        let before = versions.get(&ext).copied().unwrap_or_default();
+        if *name == format!("R{round}-{i}") && *version == before + 1 {
+            moved += 1;
+        } else if *name != format!("R{round}-{i}") && *version == before {
+            stayed += 1;
+        }
+    }
+    match (moved, stayed) {
+        (m, 0) if m == count => Some(true),
+        (0, s) if s == count => Some(false),
+        _ => None,
+    }
+}
+
+/// kill -9 mid-batch, `kills` times: each time a 1000-item atomic full update (every item
+/// changed) with an `Idempotency-Key` is sent and the server is killed at a random moment
+/// within the time a batch takes, then started again on the same data. The batch must be
+/// whole or absent; the same request sent again with its key must leave it applied exactly
+/// once; at the end every contact's history lists each version once.
+async fn kill9(binary: &Path, url: &str, kills: usize) -> anyhow::Result<Value> {
+    let server = Server::start(binary, url, 300).await?;
+    let api = Api::new(&server.base);
+    let (answer, text) =
+        api.send(reqwest::Method::POST, &format!("/rest/contacts/{ORG}/batch"), Some(batch(0..BATCH, 0)), None).await;
+    if answer != Answer::Status(200) {
+        bail!("creating the contacts: {answer:?} {text:.300}");
+    }
+    // One batch not killed: how long a batch takes here.
+    let t = Instant::now();
+    let (answer, text) = api.send(reqwest::Method::PUT, &update_path(), Some(batch(0..BATCH, 1)), None).await;
+    if answer != Answer::Status(200) {
+        bail!("the first update: {answer:?} {text:.300}");
+    }
+    let batch_time = t.elapsed();
+    // Requests stopped after five batches' time (3 s at least, for a loaded machine): a key a
+    // killed server left in progress is free again after twice that (the lease), which the
+    // retries below wait out.
+    let timeout = (batch_time.as_secs_f64() * 5.0).ceil().max(3.0) as u64;
+    server.kill9()?;
+    let mut server = Server::start(binary, url, timeout).await?;
+    let mut api = Api::new(&server.base);
+    let mut versions: HashMap<String, i64> = api.states(BATCH).await?.into_iter().map(|(k, (_, v))| (k, v)).collect();
+    let (mut whole, mut absent, mut torn, mut lost) = (0, 0, 0, 0);
+    let (mut applied_once, mut refused_in_progress, mut wrong) = (0, 0, 0);
+    let (mut retries_waited, mut retry_wait_max) = (0, Duration::ZERO);
+    let mut answered_before_kill = 0;
+    for k in 0..kills {
+        let round = k + 2;
+        let key = format!("kill9-{round}-{}", uuid::Uuid::new_v4().simple());
+        let body = batch(0..BATCH, round);
+        let request = {
+            let (api, body, key) = (api.clone(), body.clone(), key.clone());
+            tokio::spawn(async move { api.send(reqwest::Method::PUT, &update_path(), Some(body), Some(&key)).await })
+        };
+        // Anywhere from before the request is read to after it committed.
+        let delay = rand::thread_rng().gen_range(0..=batch_time.as_millis().max(1) as u64 * 3 / 2);
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+        server.kill9()?;
+        let (answer, _) = request.await?;
+        if answer == Answer::Status(200) {
+            answered_before_kill += 1;
+        }
+        server = Server::start(binary, url, timeout).await?;
+        api = Api::new(&server.base);
+        let states = api.states(BATCH).await?;
+        match classify(&states, 0..BATCH, round, &versions) {
+            Some(true) => whole += 1,
+            Some(false) => {
+                absent += 1;
+                // An acknowledged batch that is absent was lost.
+                if answer == Answer::Status(200) {
+                    lost += 1;
+                }
+            }
+            None => torn += 1,
+        }
+        // The client retries with its key: replayed (if the batch committed and its answer was
+        // recorded) or run anew; either way applied exactly once.
+        // A 409 says the key is still in progress: the killed server's claim, free once its
+        // lease (twice the request timeout) has passed. The client waits it out.
+        let waited = Instant::now();
+        let lease = Duration::from_secs(2 * timeout);
+        let retry = loop {
+            let (retry, _) = api.send(reqwest::Method::PUT, &update_path(), Some(body.clone()), Some(&key)).await;
+            if retry != Answer::Status(409) || waited.elapsed() > lease + Duration::from_secs(5) {
+                break retry;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        };
+        if waited.elapsed() > Duration::from_millis(200) {
+            retries_waited += 1;
+            retry_wait_max = retry_wait_max.max(waited.elapsed());
+        }
+        // Sent again, a batch already applied changes nothing (its items equal the stored
+        // contacts): whether replayed or run anew, it must now be applied exactly once.
+        let states = api.states(BATCH).await?;
+        match (retry, classify(&states, 0..BATCH, round, &versions)) {
+            (Answer::Status(200), Some(true)) => applied_once += 1,
+            (Answer::Status(409), Some(false)) => refused_in_progress += 1,
+            _ => wrong += 1,
+        }
+        versions = states.into_iter().map(|(k, (_, v))| (k, v)).collect();
+    }
+    // Every contact's history: versions 1..=v, each once.
+    let ids = contact_ids(&api).await?;
+    let mut history_bad = 0;
+    for id in ids.iter().step_by((ids.len() / 50).max(1)) {
+        let mut got = api.history_versions(*id).await?;
+        got.sort_unstable();
+        let newest = got.last().copied().unwrap_or_default();
+        if got != (1..=newest).collect::<Vec<_>>() {
+            history_bad += 1;
+        }
+    }
+    server.kill9()?;
+    Ok(json!({
+        "kills": kills,
+        "answered_before_kill": answered_before_kill,
+        "batches_whole": whole,
+        "batches_absent": absent,
+        "torn": torn,
+        "lost": lost,
+        "retries_applied_once": applied_once,
+        "retries_refused_in_progress": refused_in_progress,
+        "retries_wrong": wrong,
+        "retries_waited_for_lease": retries_waited,
+        "retry_wait_ms_max": retry_wait_max.as_millis() as u64,
+        "request_timeout_s": timeout,
+        "histories_checked": ids.len().div_ceil((ids.len() / 50).max(1)),
+        "histories_bad": history_bad,
+        "5xx": 0,
+        "batch_ms": batch_time.as_millis() as u64,
+    }))
+}
+
+/// The ids of the drill's contacts.
+async fn contact_ids(api: &Api) -> anyhow::Result<Vec<i64>> {
+    let path = format!("/rest/contacts/{ORG}?pageSize=3000");
+    let (answer, text) = api.send(reqwest::Method::GET, &path, None, None).await;
+    if answer != Answer::Status(200) {
+        bail!("GET {path}: {answer:?}");
+    }
+    let body: Value = serde_json::from_str(&text)?;
+    Ok(body["page"]["data"].as_array().context("a page")?.iter().filter_map(|c| c["id"].as_i64()).collect())
+}
+
+/// SIGTERM during 8 concurrent batches (each of its own 250 contacts): every request completes
+/// (its batch whole) or gets no answer / a clean refusal (its batch whole or absent, never
+/// torn), no 5xx, and the server exits within the drain limit.
+async fn sigterm(binary: &Path, url: &str) -> anyhow::Result<Value> {
+    const CLIENTS: usize = 8;
+    const EACH: usize = 250;
+    const DRAIN_LIMIT: Duration = Duration::from_secs(30);
+    let server = Server::start(binary, url, 300).await?;
+    let api = Api::new(&server.base);
+    let (answer, text) = api
+        .send(reqwest::Method::POST, &format!("/rest/contacts/{ORG}/batch"), Some(batch(0..CLIENTS * EACH, 0)), None)
+        .await;
+    if answer != Answer::Status(200) {
+        bail!("creating the contacts: {answer:?} {text:.300}");
+    }
+    let t = Instant::now();
+    let (answer, _) = api.send(reqwest::Method::PUT, &update_path(), Some(batch(0..EACH, 1)), None).await;
+    if answer != Answer::Status(200) {
+        bail!("the first update: {answer:?}");
+    }
+    let batch_time = t.elapsed();
+    let versions: HashMap<String, i64> =
+        api.states(CLIENTS * EACH).await?.into_iter().map(|(k, (_, v))| (k, v)).collect();
+    let requests: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let api = api.clone();
+            let range = c * EACH..(c + 1) * EACH;
+            // Contacts 0..EACH were moved to round 1 already: every batch moves to round 2.
+            tokio::spawn(
+                async move { api.send(reqwest::Method::PUT, &update_path(), Some(batch(range, 2)), None).await },
+            )
+        })
+        .collect();
+    tokio::time::sleep(batch_time / 2).await;
+    let term_at = Instant::now();
+    server.terminate()?;
+    let code = server.wait(DRAIN_LIMIT).await?;
+    let exit_ms = term_at.elapsed().as_millis() as u64;
+    let answers: Vec<Answer> =
+        futures::future::join_all(requests).await.into_iter().map(|r| r.map(|(a, _)| a)).collect::<Result<_, _>>()?;
+    let server = Server::start(binary, url, 300).await?;
+    let api = Api::new(&server.base);
+    let states = api.states(CLIENTS * EACH).await?;
+    let (mut completed, mut refused, mut server_errors, mut torn, mut lost) = (0, 0, 0, 0, 0);
+    for (c, answer) in answers.iter().enumerate() {
+        let state = classify(&states, c * EACH..(c + 1) * EACH, 2, &versions);
+        match answer {
+            Answer::Status(200) => {
+                completed += 1;
+                if state != Some(true) {
+                    lost += 1;
+                }
+            }
+            Answer::Status(s) if *s >= 500 => server_errors += 1,
+            other => {
+                eprintln!("sigterm: batch {c} answered {other:?}");
+                refused += 1;
+            }
+        }
+        if state.is_none() {
+            torn += 1;
+        }
+    }
+    server.kill9()?;
+    Ok(json!({
+        "batches": CLIENTS,
+        "completed": completed,
+        "refused_or_cut": refused,
+        "5xx": server_errors,
+        "torn": torn,
+        "lost": lost,
+        "exit_ms": exit_ms,
+        "exited_within_limit": code.is_some(),
+        "exit_code": code,
+    }))
+}
