@@ -4,7 +4,6 @@
 //! creating 9×N more contacts through the API). Prints a table, then one JSON object as the
 //! last line. See the README, Benchmark.
 
-mod child;
 mod data;
 mod floor;
 mod load;
@@ -314,14 +313,14 @@ async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<s
     let now = Round::new(names, kids);
     // f) peak RSS during a) at c8: of the server alone when it can run as a child process.
     let f_round = Round::new(33, now.kids);
-    let (a8, rss_mb, rss_source) = match child::ChildServer::binary() {
+    let (a8, rss_mb, rss_source) = match contacts_drills::server::binary_beside() {
         Some(binary) => {
-            let child = child::ChildServer::start(&binary, url).await?;
+            let child = contacts_drills::server::Server::start(&binary, url, 300).await?;
             let child_api = Api { base: child.base.clone(), ..api.clone() };
-            let sampler = load::RssSampler::start(Some(child.pid));
+            let sampler = load::RssSampler::start(Some(child.pid()));
             let a8 = load::batches(&child_api, &ids, BATCH, f_round, 8).await;
             let rss_mb = sampler.peak_mb().await;
-            child.stop();
+            child.kill9()?;
             (a8?, rss_mb, "child process (server alone)")
         }
         None => {

@@ -6,8 +6,6 @@
 //! Drills so far (issue 13): `kill9` (SIGKILL mid-batch, then restart on the same data) and
 //! `sigterm` (SIGTERM during concurrent batches).
 
-mod server;
-
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -18,7 +16,7 @@ use clap::Parser;
 use rand::Rng;
 use serde_json::{json, Value};
 
-use server::{Server, Store, StoreKind};
+use contacts_drills::server::{self, Server, Store, StoreKind};
 
 const ORG: i64 = contacts_server::demo::DEMO_ORG_ID;
 const EMPLOYEE: i64 = contacts_server::demo::EMPLOYEE_ID;

@@ -137,6 +137,11 @@ impl Server {
         bail!("contacts-server at {base} never became ready")
     }
 
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// `SIGKILL`, and waits for the process to be gone.
     pub fn kill9(mut self) -> anyhow::Result<()> {
         self.child.kill()?;
