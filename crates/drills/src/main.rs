@@ -52,6 +52,9 @@ async fn main() -> anyhow::Result<()> {
         None => server::binary_beside()
             .context("no contacts-server beside this binary: build it (cargo build --release -p contacts-server) or pass --server")?,
     };
+    if !binary.is_file() {
+        bail!("no contacts-server binary at {}", binary.display());
+    }
     let stores = if args.store.is_empty() { vec![StoreKind::Postgres, StoreKind::Sqlite] } else { args.store.clone() };
     let kills = args.kills.unwrap_or(if args.quick { 5 } else { 20 });
     let mut report = serde_json::Map::new();

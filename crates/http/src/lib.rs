@@ -5,6 +5,7 @@
 
 pub mod auth;
 mod body;
+mod deadline;
 pub mod error;
 pub mod limits;
 pub mod metrics;
@@ -131,21 +132,6 @@ fn request_span(req: &Request) -> tracing::Span {
     )
 }
 
-/// Stops a request that runs longer than `limit` (`REQUEST_TIMEOUT_SECONDS`): its handler is
-/// dropped (a transaction rolls back, a claimed `Idempotency-Key` is freed) and the answer is a
-/// 503 that says so. The bound is what lets an `Idempotency-Key` left in progress by a server
-/// that stopped be taken for abandoned (see `routes::contacts::idempotency`).
-async fn deadline(
-    axum::extract::State(limit): axum::extract::State<std::time::Duration>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    match tokio::time::timeout(limit, next.run(req)).await {
-        Ok(response) => response,
-        Err(_) => axum::response::IntoResponse::into_response(error::ApiError::TimedOut(limit.as_secs())),
-    }
-}
-
 /// One line per answered request (`info`), in its span: its status and latency.
 fn log_response(response: &axum::response::Response, latency: std::time::Duration, _span: &tracing::Span) {
     tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_secs_f64() * 1000.0, "answered");
@@ -163,7 +149,7 @@ pub fn app(services: Services) -> Router {
     let (routes, mut doc) = routes::router();
     openapi::finish(&mut doc);
     let router = routes
-        .layer(axum::middleware::from_fn_with_state(timeout, deadline))
+        .layer(axum::middleware::from_fn_with_state(timeout, deadline::deadline))
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body))
@@ -178,43 +164,4 @@ pub fn app(services: Services) -> Router {
     Router::new()
         .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", doc))
         .fallback_service(NormalizePathLayer::trim_trailing_slash().layer(router))
-}
-
-#[cfg(test)]
-mod deadline_tests {
-    use std::time::Duration;
-
-    use axum::routing::get;
-    use axum::Router;
-    use tower::ServiceExt;
-
-    /// A handler that outlives the limit is stopped (dropped: its work ends there) and answered
-    /// 503 with the envelope; one within the limit answers as it would.
-    #[tokio::test]
-    async fn a_request_past_the_limit_is_stopped_and_answered_503() {
-        let (finished_tx, mut finished) = tokio::sync::mpsc::unbounded_channel::<()>();
-        let slow = move || {
-            let finished_tx = finished_tx.clone();
-            async move {
-                tokio::time::sleep(Duration::from_millis(500)).await;
-                let _ = finished_tx.send(());
-                "late"
-            }
-        };
-        let app = Router::new()
-            .route("/slow", get(slow))
-            .route("/fast", get(|| async { "soon" }))
-            .layer(axum::middleware::from_fn_with_state(Duration::from_millis(50), super::deadline));
-        let request = |uri: &str| axum::http::Request::builder().uri(uri).body(axum::body::Body::empty()).unwrap();
-        let response = app.clone().oneshot(request("/slow")).await.unwrap();
-        assert_eq!(response.status(), axum::http::StatusCode::SERVICE_UNAVAILABLE);
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
-        assert_eq!(body["status"], 503, "{body}");
-        assert!(body["message"].as_str().unwrap().contains("was stopped"), "{body}");
-        tokio::time::sleep(Duration::from_millis(600)).await;
-        assert!(finished.try_recv().is_err(), "the stopped handler ran on");
-        let response = app.oneshot(request("/fast")).await.unwrap();
-        assert_eq!(response.status(), axum::http::StatusCode::OK);
-    }
 }
