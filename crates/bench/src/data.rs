@@ -1,5 +1,6 @@
-//! The benchmark's contacts: one deterministic function of (contact index, round) gives both the
-//! JSON sent to the API and the rows the COPY floor writes, so both write the same data.
+//! The benchmark's contacts: one deterministic function of (contact index, round) gives the JSON
+//! sent to the API, the values the floors write, and the rows g)'s COPY grows the organization
+//! with, so that all write the same data.
 
 use serde_json::{json, Value};
 

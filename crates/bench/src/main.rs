@@ -1,8 +1,9 @@
 //! `contacts-bench`: the headline call (Update Contacts (Batch)) and its neighbours measured
-//! over HTTP against the real server, and against what PostgreSQL itself does with COPY; or,
-//! with `--store sqlite`, against the embedded SQLite store (no COPY floor; growth measured by
-//! creating 9×N more contacts through the API). Prints a table, then one JSON object as the
-//! last line. See the README, Benchmark.
+//! over HTTP against the real server, scalar and deep changes each beside its floor (the
+//! minimal SQL of the same change on the same rows, in the same run); or, with `--store
+//! sqlite`, against the embedded SQLite store (no floors; growth measured by creating 9×N more
+//! contacts through the API). Prints a table, then one JSON object as the last line. See the
+//! README, Benchmark.
 
 mod data;
 mod floor;
@@ -52,8 +53,8 @@ struct Args {
     #[arg(long)]
     contacts: Option<usize>,
     /// The store: `postgres`, or `sqlite`: a fresh `contacts.db` in a temp directory (the f) child
-    /// server opens the same file). SQLite skips the ANALYZE, e) the COPY floor (`floor_cps`,
-    /// `floor_ratio` null) and g)'s COPY growth: instead g) creates 9×N more contacts through the
+    /// server opens the same file). SQLite skips the ANALYZE, the floors of e) and l)
+    /// (`floor_ratio_*` null) and g)'s COPY growth: instead g) creates 9×N more contacts through the
     /// API (also with --quick) and runs a) c1 again on the first N; `sqlite_growth_ratio` =
     /// mean batch time at 10×N / at N, and `scale_ratio` is set to that same ratio.
     #[arg(long, value_enum, default_value_t = StoreKind::Postgres)]
