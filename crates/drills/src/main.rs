@@ -3,8 +3,9 @@
 //! store) as the last line; exits non-zero when a drill lost data, tore a batch or answered a
 //! 5xx. See the README, Reliability.
 //!
-//! Drills so far (issue 13): `kill9` (SIGKILL mid-batch, then restart on the same data) and
-//! `sigterm` (SIGTERM during concurrent batches).
+//! Drills so far (issue 13): `kill9` (SIGKILL mid-batch, then restart on the same data),
+//! `sigterm` (SIGTERM during concurrent batches) and `tenants` (every endpoint called by one
+//! organization's users and token with another's ids and names).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -59,14 +60,14 @@ async fn main() -> anyhow::Result<()> {
     let kills = args.kills.unwrap_or(if args.quick { 5 } else { 20 });
     let mut report = serde_json::Map::new();
     let mut failed = false;
-    for (drill, run) in [("kill9", Drill::Kill9 { kills }), ("sigterm", Drill::Sigterm)] {
+    for (drill, run) in [("kill9", Drill::Kill9 { kills }), ("sigterm", Drill::Sigterm), ("tenants", Drill::Tenants)] {
         let mut per_store = serde_json::Map::new();
         for &kind in &stores {
             let store = Store::create(kind, &args.database_url).await?;
             let outcome = run.run(&binary, &store.url).await;
             store.remove().await?;
             let figures = outcome.with_context(|| format!("drill {drill} on {}", kind.name()))?;
-            let bad = ["torn", "lost", "5xx", "retries_wrong", "retries_refused_in_progress", "histories_bad"]
+            let bad = ["torn", "lost", "5xx", "retries_wrong", "retries_refused_in_progress", "histories_bad", "leaks"]
                 .iter()
                 .any(|k| figures[*k].as_u64().unwrap_or(0) > 0)
                 || figures["exited_within_limit"] == json!(false);
@@ -94,6 +95,7 @@ fn line(figures: &Value) -> String {
 enum Drill {
     Kill9 { kills: usize },
     Sigterm,
+    Tenants,
 }
 
 impl Drill {
@@ -102,6 +104,7 @@ impl Drill {
         match self {
             Drill::Kill9 { kills } => kill9(binary, url, kills).await,
             Drill::Sigterm => sigterm(binary, url).await,
+            Drill::Tenants => tenants(binary, url).await,
         }
     }
 }
@@ -123,8 +126,25 @@ enum Answer {
 
 impl Api {
     fn new(base: &str) -> Self {
-        let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("demo:demo"));
+        Self::as_user(base, "demo", "demo")
+    }
+
+    fn as_user(base: &str, user: &str, password: &str) -> Self {
+        let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")));
         Self { client: reqwest::Client::new(), base: base.to_owned(), auth }
+    }
+
+    fn as_token(base: &str, token: &str) -> Self {
+        Self { client: reqwest::Client::new(), base: base.to_owned(), auth: format!("Bearer {token}") }
+    }
+
+    /// A request that must succeed: its body as JSON.
+    async fn ok(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+        let (answer, text) = self.send(method.clone(), path, body.map(|b| b.to_string()), None).await;
+        if answer != Answer::Status(200) {
+            bail!("{method} {path}: {answer:?} {text:.300}");
+        }
+        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
     async fn send(
@@ -441,5 +461,182 @@ async fn sigterm(binary: &Path, url: &str) -> anyhow::Result<Value> {
         "exit_ms": exit_ms,
         "exited_within_limit": code.is_some(),
         "exit_code": code,
+    }))
+}
+
+/// Runs `contacts-server <args>` on `url`; its standard output as JSON.
+fn admin(binary: &Path, url: &str, args: &[&str]) -> anyhow::Result<Value> {
+    let out = std::process::Command::new(binary).args(args).env("DATABASE_URL", url).output()?;
+    if !out.status.success() {
+        bail!("contacts-server {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+/// What marks organization B's data: no answer to A may contain it.
+const SECRET: &str = "Bsecret";
+
+/// Tenant isolation: organizations A (the demo one) and B with the same externalIds, group,
+/// attribute and topic names, B's data marked [`SECRET`]. Every operation of the OpenAPI
+/// document is called by A's admin, editor, viewer and API token, with B's organization in the
+/// path and with A's, each `{id}`/`{group}` set to B's contact, group, attribute or topic id
+/// (and to a shared externalId with `idType=externalId`), each writing method with bodies that
+/// name B's ids. A leak: an answer to A that contains B's data, a success on B's organization,
+/// or any change in B (a digest of everything B's admin can read, before and after).
+async fn tenants(binary: &Path, url: &str) -> anyhow::Result<Value> {
+    admin(binary, url, &["org", "create", "--name", "B", "--id", "2"])?;
+    admin(binary, url, &["user", "create", "--org", "2", "--username", "bob", "--password", "bob", "--role", "admin"])?;
+    for role in ["editor", "viewer"] {
+        admin(binary, url, &["user", "create", "--org", "1", "--username", role, "--password", role, "--role", role])?;
+    }
+    let token = admin(binary, url, &["token", "create", "--org", "1", "--role", "admin", "--name", "drill"])?;
+    let token = token["token"].as_str().context("a token")?.to_owned();
+    let server = Server::start(binary, url, 300).await?;
+    let base = server.base.clone();
+    let a = Api::new(&base);
+    let b = Api::as_user(&base, "bob", "bob");
+    // The same names and externalIds in both organizations; B's values carry the secret.
+    let mut ids: HashMap<(i64, &str), i64> = HashMap::new();
+    for (org, api, mark) in [(1_i64, &a, "A"), (2, &b, SECRET)] {
+        let post = |segment: &str, body: Value| {
+            let path = format!("/rest/{segment}/{org}");
+            async move { api.ok(reqwest::Method::POST, &path, Some(body)).await }
+        };
+        let group = post("groups", json!({"name": "Shared", "description": format!("{mark} group")})).await?;
+        ids.insert((org, "group"), group["id"].as_i64().context("a group id")?);
+        let attr = post(
+            "contactAttributes",
+            json!({"name": "Shared", "dataType": "STRING", "definedValues": [format!("{mark}-v")]}),
+        )
+        .await?;
+        ids.insert((org, "attribute"), attr["id"].as_i64().context("an attribute id")?);
+        let topic = post("topics", json!({"name": "Shared"})).await?;
+        ids.insert((org, "topic"), topic["id"].as_i64().context("a topic id")?);
+        let items: Vec<Value> = (0..10)
+            .map(|i| {
+                json!({"externalId": format!("t-{i}"), "firstName": format!("{mark}{i}"), "lastName": format!("{mark}-last"),
+                       "recordTypeId": EMPLOYEE, "groups": [ids[&(org, "group")]], "topics": [ids[&(org, "topic")]],
+                       "contactAttributes": [{"orgAttrId": ids[&(org, "attribute")], "values": [format!("{mark}-v")]}],
+                       "paths": [{"pathId": PHONE, "value": "7815550100", "countryCode": "US"}]})
+            })
+            .collect();
+        let created =
+            api.ok(reqwest::Method::POST, &format!("/rest/contacts/{org}/batch"), Some(Value::Array(items))).await?;
+        let first = created["data"][0].as_str().and_then(|s| s.parse().ok()).or_else(|| created["data"][0].as_i64());
+        ids.insert((org, "contact"), first.context("a contact id")?);
+    }
+    let digest_of_b = || async {
+        let mut all = String::new();
+        for path in [
+            "/rest/contacts/2?pageSize=100",
+            "/rest/groups/2",
+            "/rest/contactAttributes/2",
+            "/rest/topics/2",
+            "/rest/recordTypes/2",
+            "/rest/contactPaths/2",
+            "/rest/groups/2/contacts?pageSize=100",
+        ] {
+            all.push_str(&b.ok(reqwest::Method::GET, path, None).await?.to_string());
+        }
+        let contact = ids[&(2, "contact")];
+        all.push_str(
+            &b.ok(reqwest::Method::GET, &format!("/rest/contacts/2/{contact}/history"), None).await?.to_string(),
+        );
+        anyhow::Ok(all)
+    };
+    let before = digest_of_b().await?;
+    if !before.contains(SECRET) {
+        bail!("B's data does not carry its mark");
+    }
+    let spec: Value = serde_json::from_str(&a.send(reqwest::Method::GET, "/openapi.json", None, None).await.1)?;
+    let callers = [
+        ("admin", a.clone()),
+        ("editor", Api::as_user(&base, "editor", "editor")),
+        ("viewer", Api::as_user(&base, "viewer", "viewer")),
+        ("token", Api::as_token(&base, &token)),
+    ];
+    let b_contact = ids[&(2, "contact")];
+    let b_values = [b_contact, ids[&(2, "group")], ids[&(2, "attribute")], ids[&(2, "topic")]];
+    let bodies = |id: i64| {
+        let item = json!({"id": id, "externalId": "t-0", "firstName": "hijack", "lastName": "x", "recordTypeId": EMPLOYEE,
+                          "name": "Shared", "groups": [ids[&(2, "group")]], "groupId": ids[&(2, "group")]});
+        [
+            json!([item.clone()]),
+            item,
+            json!([id]),
+            json!({"contactIds": [id], "groupIds": [ids[&(2, "group")]]}),
+            json!([{"op": "replace", "path": "/firstName", "value": "hijack"}]),
+        ]
+    };
+    let (mut calls, mut leaks, mut server_errors) = (0u64, 0u64, 0u64);
+    let mut leak_examples = Vec::new();
+    let paths = spec["paths"].as_object().context("the OpenAPI paths")?;
+    for (template, operations) in paths {
+        if !template.contains("{org}") {
+            continue;
+        }
+        for method in operations.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes())?;
+            for org in [1, 2] {
+                for value in b_values {
+                    for query in ["", "?idType=externalId"] {
+                        let id = if query.is_empty() { value.to_string() } else { "t-0".to_owned() };
+                        let path = template
+                            .replace("{org}", &org.to_string())
+                            .replace("{id}", &id)
+                            .replace("{group}", &value.to_string());
+                        let path = format!("{path}{query}");
+                        let with_body = matches!(
+                            method,
+                            reqwest::Method::POST
+                                | reqwest::Method::PUT
+                                | reqwest::Method::PATCH
+                                | reqwest::Method::DELETE
+                        );
+                        let candidates: Vec<Option<String>> = if with_body {
+                            bodies(value).iter().map(|b| Some(b.to_string())).collect()
+                        } else {
+                            vec![None]
+                        };
+                        for body in candidates {
+                            for (who, api) in &callers {
+                                calls += 1;
+                                let (answer, text) = api.send(method.clone(), &path, body.clone(), None).await;
+                                let Answer::Status(status) = answer else { continue };
+                                if status >= 500 {
+                                    server_errors += 1;
+                                }
+                                let leaked = text.contains(SECRET) || (org == 2 && (200..300).contains(&status));
+                                if leaked {
+                                    leaks += 1;
+                                    if leak_examples.len() < 5 {
+                                        leak_examples.push(format!("{who} {method} {path}: {status} {text:.200}"));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    if !template.contains("{id}") && !template.contains("{group}") {
+                        break; // no path parameter to vary
+                    }
+                }
+            }
+        }
+    }
+    let after = digest_of_b().await?;
+    let b_changed = before != after;
+    if b_changed {
+        leaks += 1;
+        leak_examples.push("B's data changed".to_owned());
+    }
+    for example in &leak_examples {
+        eprintln!("tenants: leak: {example}");
+    }
+    server.kill9()?;
+    Ok(json!({
+        "calls": calls,
+        "leaks": leaks,
+        "5xx": server_errors,
+        "b_changed": b_changed,
     }))
 }
