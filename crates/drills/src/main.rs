@@ -4,8 +4,9 @@
 //! 5xx. See the README, Reliability.
 //!
 //! Drills so far (issue 13): `kill9` (SIGKILL mid-batch, then restart on the same data),
-//! `sigterm` (SIGTERM during concurrent batches) and `tenants` (every endpoint called by one
-//! organization's users and token with another's ids and names).
+//! `sigterm` (SIGTERM during concurrent batches), `tenants` (every endpoint called by one
+//! organization's users and token with another's ids and names) and `two_servers` (two
+//! processes on one PostgreSQL database, overlapping batches).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ use base64::Engine;
 use clap::Parser;
 use rand::Rng;
 use serde_json::{json, Value};
+use sqlx::Connection;
 
 use contacts_drills::server::{self, Server, Store, StoreKind};
 
@@ -43,6 +45,9 @@ struct Args {
     /// Kills per store in `kill9` (default 20; 5 with --quick).
     #[arg(long)]
     kills: Option<usize>,
+    /// Runs only these drills (`kill9`, `sigterm`, `tenants`, `two_servers`); all by default.
+    #[arg(long)]
+    drill: Vec<String>,
 }
 
 #[tokio::main]
@@ -60,16 +65,42 @@ async fn main() -> anyhow::Result<()> {
     let kills = args.kills.unwrap_or(if args.quick { 5 } else { 20 });
     let mut report = serde_json::Map::new();
     let mut failed = false;
-    for (drill, run) in [("kill9", Drill::Kill9 { kills }), ("sigterm", Drill::Sigterm), ("tenants", Drill::Tenants)] {
+    let rounds = if args.quick { 5 } else { 20 };
+    let drills = [
+        ("kill9", Drill::Kill9 { kills }),
+        ("sigterm", Drill::Sigterm),
+        ("tenants", Drill::Tenants),
+        ("two_servers", Drill::TwoServers { rounds }),
+    ];
+    if let Some(unknown) = args.drill.iter().find(|d| !drills.iter().any(|(name, _)| name == d)) {
+        bail!("no drill {unknown:?}: the drills are kill9, sigterm, tenants, two_servers");
+    }
+    for (drill, run) in drills {
+        if !args.drill.is_empty() && !args.drill.iter().any(|d| d == drill) {
+            continue;
+        }
         let mut per_store = serde_json::Map::new();
         for &kind in &stores {
+            if matches!(run, Drill::TwoServers { .. }) && kind != StoreKind::Postgres {
+                continue; // two processes share a PostgreSQL database, not an SQLite file
+            }
             let store = Store::create(kind, &args.database_url).await?;
             let outcome = run.run(&binary, &store.url).await;
             store.remove().await?;
             let figures = outcome.with_context(|| format!("drill {drill} on {}", kind.name()))?;
-            let bad = ["torn", "lost", "5xx", "retries_wrong", "retries_refused_in_progress", "histories_bad", "leaks"]
-                .iter()
-                .any(|k| figures[*k].as_u64().unwrap_or(0) > 0)
+            let bad = [
+                "torn",
+                "lost",
+                "5xx",
+                "retries_wrong",
+                "retries_refused_in_progress",
+                "histories_bad",
+                "leaks",
+                "deadlocks_to_clients",
+                "duplicate_external_ids",
+            ]
+            .iter()
+            .any(|k| figures[*k].as_u64().unwrap_or(0) > 0)
                 || figures["exited_within_limit"] == json!(false);
             failed |= bad;
             println!("{drill} {:<8} {}{}", kind.name(), line(&figures), if bad { "  FAILED" } else { "" });
@@ -96,6 +127,7 @@ enum Drill {
     Kill9 { kills: usize },
     Sigterm,
     Tenants,
+    TwoServers { rounds: usize },
 }
 
 impl Drill {
@@ -105,6 +137,7 @@ impl Drill {
             Drill::Kill9 { kills } => kill9(binary, url, kills).await,
             Drill::Sigterm => sigterm(binary, url).await,
             Drill::Tenants => tenants(binary, url).await,
+            Drill::TwoServers { rounds } => two_servers(binary, url, rounds).await,
         }
     }
 }
@@ -638,5 +671,110 @@ async fn tenants(binary: &Path, url: &str) -> anyhow::Result<Value> {
         "leaks": leaks,
         "5xx": server_errors,
         "b_changed": b_changed,
+    }))
+}
+
+/// Two server processes on one PostgreSQL database, `rounds` times at once: full updates of
+/// overlapping halves of 1,000 contacts (400 in common) from each, the same 100 new externalIds
+/// created from both (`POST`: the second finds the first's and updates it), and one externalId
+/// claimed by two different contacts, one from each. No answer may be a 5xx or a busy 409 (a
+/// deadlock or a conflict that outlasted the retries, surfaced to a client); every
+/// acknowledged batch must be in the store; no externalId may be held by two active contacts.
+async fn two_servers(binary: &Path, url: &str, rounds: usize) -> anyhow::Result<Value> {
+    let one = Server::start(binary, url, 300).await?;
+    let two = Server::start(binary, url, 300).await?;
+    let (a, b) = (Api::new(&one.base), Api::new(&two.base));
+    let (answer, text) =
+        a.send(reqwest::Method::POST, &format!("/rest/contacts/{ORG}/batch"), Some(batch(0..BATCH, 0)), None).await;
+    if answer != Answer::Status(200) {
+        bail!("creating the contacts: {answer:?} {text:.300}");
+    }
+    let insert = format!("/rest/contacts/{ORG}/batch");
+    let (mut deadlocks, mut server_errors, mut lost, mut claims_won, mut claims_refused) = (0, 0, 0, 0, 0);
+    for round in 1..=rounds {
+        let created = |i: usize| {
+            json!({"externalId": format!("n{round}-{i}"), "firstName": format!("N{round}-{i}"), "lastName": "L",
+                   "recordTypeId": EMPLOYEE})
+        };
+        let news = Value::Array((0..100).map(created).collect()).to_string();
+        let claim = |i: usize| {
+            json!([{"externalId": format!("claim-{round}-{i}"), "firstName": "C", "lastName": "L", "recordTypeId": EMPLOYEE}])
+                .to_string()
+        };
+        // The claim: contact `claim-<round>-<k>` created from each server under one externalId
+        // (`claim-<round>`) renamed onto both: one wins, the other is refused.
+        let (x, y) = (claim(1), claim(2));
+        let (cx, cy) = futures::join!(
+            a.send(reqwest::Method::POST, &insert, Some(x), None),
+            b.send(reqwest::Method::POST, &insert, Some(y), None)
+        );
+        if cx.0 != Answer::Status(200) || cy.0 != Answer::Status(200) {
+            bail!("creating the claimants: {cx:?} {cy:?}");
+        }
+        let by_id = |text: &str| -> Option<i64> {
+            let v: Value = serde_json::from_str(text).ok()?;
+            v["data"][0].as_str().and_then(|s| s.parse().ok()).or_else(|| v["data"][0].as_i64())
+        };
+        let (idx, idy) = (by_id(&cx.1).context("a claimant id")?, by_id(&cy.1).context("a claimant id")?);
+        let renamed = |id: i64| {
+            json!([{"id": id, "externalId": format!("claim-{round}"), "firstName": "C", "lastName": "L", "recordTypeId": EMPLOYEE}])
+                .to_string()
+        };
+        let update = format!("/rest/contacts/{ORG}/batch?idType=id&updateType=full");
+        let full = update_path();
+        let results = futures::join!(
+            a.send(reqwest::Method::PUT, &full, Some(batch(0..600, round)), None),
+            b.send(reqwest::Method::PUT, &full, Some(batch(400..BATCH, round)), None),
+            a.send(reqwest::Method::POST, &insert, Some(news.clone()), None),
+            b.send(reqwest::Method::POST, &insert, Some(news.clone()), None),
+            a.send(reqwest::Method::PUT, &update, Some(renamed(idx)), None),
+            b.send(reqwest::Method::PUT, &update, Some(renamed(idy)), None),
+        );
+        let answers = [&results.0, &results.1, &results.2, &results.3, &results.4, &results.5];
+        for (answer, text) in answers {
+            match answer {
+                Answer::Status(s) if *s >= 500 => server_errors += 1,
+                Answer::Status(409) if text.contains("busy") => deadlocks += 1,
+                _ => {}
+            }
+        }
+        let claims = [&results.4, &results.5];
+        claims_won += claims.iter().filter(|(a, _)| *a == Answer::Status(200)).count();
+        claims_refused += claims.iter().filter(|(a, _)| *a == Answer::Status(409)).count();
+        // Every acknowledged update is in the store: both set round `round`'s values.
+        let states = a.states(BATCH + 200 * round).await?;
+        for (acknowledged, range) in [(&results.0, 0..600), (&results.1, 400..BATCH)] {
+            if acknowledged.0 == Answer::Status(200) {
+                lost += range
+                    .filter(|i| states.get(&format!("d-{i}")).is_none_or(|(name, _)| *name != format!("R{round}-{i}")))
+                    .count();
+            }
+        }
+        for (acknowledged, _) in [&results.2, &results.3] {
+            if *acknowledged == Answer::Status(200) {
+                lost += (0..100).filter(|i| !states.contains_key(&format!("n{round}-{i}"))).count();
+            }
+        }
+    }
+    // No externalId is held by two active contacts: asked of the database itself.
+    let mut conn = sqlx::PgConnection::connect(url).await?;
+    let duplicates: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT 1 FROM contacts WHERE status = 'A' \
+         GROUP BY organization_id, external_id HAVING count(*) > 1) AS d",
+    )
+    .fetch_one(&mut conn)
+    .await?;
+    conn.close().await?;
+    one.kill9()?;
+    two.kill9()?;
+    Ok(json!({
+        "rounds": rounds,
+        "batches": rounds * 6,
+        "deadlocks_to_clients": deadlocks,
+        "5xx": server_errors,
+        "lost": lost,
+        "duplicate_external_ids": duplicates,
+        "claims_won": claims_won,
+        "claims_refused": claims_refused,
     }))
 }

@@ -8,7 +8,7 @@ fn help_names_every_option_and_a_missing_server_is_a_clear_error() {
     let help = std::process::Command::new(exe).arg("--help").output().expect("run contacts-drills --help");
     assert!(help.status.success());
     let text = String::from_utf8_lossy(&help.stdout);
-    for option in ["--quick", "--store", "--server", "--database-url", "--kills"] {
+    for option in ["--quick", "--store", "--server", "--database-url", "--kills", "--drill"] {
         assert!(text.contains(option), "--help does not name {option}: {text}");
     }
     let missing = std::process::Command::new(exe)
