@@ -171,9 +171,9 @@ impl Api {
         Self { client: reqwest::Client::new(), base: base.to_owned(), auth: format!("Bearer {token}") }
     }
 
-    /// A request that must succeed: its body as JSON.
-    async fn ok(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
-        let (answer, text) = self.send(method.clone(), path, body.map(|b| b.to_string()), None).await;
+    /// A request that must succeed (200): its answer as JSON (`null` if it is none).
+    async fn ok(&self, method: reqwest::Method, path: &str, body: Option<String>) -> anyhow::Result<Value> {
+        let (answer, text) = self.send(method.clone(), path, body, None).await;
         if answer != Answer::Status(200) {
             bail!("{method} {path}: {answer:?} {text:.300}");
         }
@@ -208,11 +208,7 @@ impl Api {
         let mut found = HashMap::new();
         for page in 1.. {
             let path = format!("/rest/contacts/{ORG}?pageSize=3000&pageNumber={page}");
-            let (answer, text) = self.send(reqwest::Method::GET, &path, None, None).await;
-            if answer != Answer::Status(200) {
-                bail!("GET {path}: {answer:?} {text:.300}");
-            }
-            let body: Value = serde_json::from_str(&text)?;
+            let body = self.ok(reqwest::Method::GET, &path, None).await?;
             let data = body["page"]["data"].as_array().context("a page")?;
             for c in data {
                 let ext = c["externalId"].as_str().unwrap_or_default().to_owned();
@@ -229,11 +225,7 @@ impl Api {
     /// The versions of contact `id`'s history entries, newest first.
     async fn history_versions(&self, id: i64) -> anyhow::Result<Vec<i64>> {
         let path = format!("/rest/contacts/{ORG}/{id}/history?pageSize=3000");
-        let (answer, text) = self.send(reqwest::Method::GET, &path, None, None).await;
-        if answer != Answer::Status(200) {
-            bail!("GET {path}: {answer:?} {text:.300}");
-        }
-        let body: Value = serde_json::from_str(&text)?;
+        let body = self.ok(reqwest::Method::GET, &path, None).await?;
         Ok(body["page"]["data"].as_array().context("a page")?.iter().filter_map(|e| e["version"].as_i64()).collect())
     }
 }
@@ -296,17 +288,10 @@ fn classify(
 async fn kill9(binary: &Path, url: &str, kills: usize) -> anyhow::Result<Value> {
     let server = Server::start(binary, url, 300).await?;
     let api = Api::new(&server.base);
-    let (answer, text) =
-        api.send(reqwest::Method::POST, &format!("/rest/contacts/{ORG}/batch"), Some(batch(0..BATCH, 0)), None).await;
-    if answer != Answer::Status(200) {
-        bail!("creating the contacts: {answer:?} {text:.300}");
-    }
+    api.ok(reqwest::Method::POST, &format!("/rest/contacts/{ORG}/batch"), Some(batch(0..BATCH, 0))).await?;
     // One batch not killed: how long a batch takes here.
     let t = Instant::now();
-    let (answer, text) = api.send(reqwest::Method::PUT, &update_path(), Some(batch(0..BATCH, 1)), None).await;
-    if answer != Answer::Status(200) {
-        bail!("the first update: {answer:?} {text:.300}");
-    }
+    api.ok(reqwest::Method::PUT, &update_path(), Some(batch(0..BATCH, 1))).await?;
     let batch_time = t.elapsed();
     // Requests stopped after five batches' time (3 s at least, for a loaded machine): a key a
     // killed server left in progress is free again after twice that (the lease), which the
@@ -320,6 +305,7 @@ async fn kill9(binary: &Path, url: &str, kills: usize) -> anyhow::Result<Value> 
     let (mut applied_once, mut refused_in_progress, mut wrong) = (0, 0, 0);
     let (mut retries_waited, mut retry_wait_max) = (0, Duration::ZERO);
     let mut answered_before_kill = 0;
+    let mut server_errors = 0u64;
     for k in 0..kills {
         let round = k + 2;
         let key = format!("kill9-{round}-{}", uuid::Uuid::new_v4().simple());
@@ -336,6 +322,7 @@ async fn kill9(binary: &Path, url: &str, kills: usize) -> anyhow::Result<Value> 
         if answer == Answer::Status(200) {
             answered_before_kill += 1;
         }
+        server_errors += u64::from(matches!(answer, Answer::Status(s) if s >= 500));
         server = Server::start(binary, url, timeout).await?;
         api = Api::new(&server.base);
         let states = api.states(BATCH).await?;
@@ -351,9 +338,9 @@ async fn kill9(binary: &Path, url: &str, kills: usize) -> anyhow::Result<Value> 
             None => torn += 1,
         }
         // The client retries with its key: replayed (if the batch committed and its answer was
-        // recorded) or run anew; either way applied exactly once.
-        // A 409 says the key is still in progress: the killed server's claim, free once its
-        // lease (twice the request timeout) has passed. The client waits it out.
+        // recorded) or run anew; either way applied exactly once. A 409 says the key is still
+        // in progress: the killed server's claim, free once its lease (twice the request
+        // timeout) has passed. The client waits it out.
         let waited = Instant::now();
         let lease = Duration::from_secs(2 * timeout);
         let retry = loop {
@@ -363,6 +350,7 @@ async fn kill9(binary: &Path, url: &str, kills: usize) -> anyhow::Result<Value> 
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
         };
+        server_errors += u64::from(matches!(retry, Answer::Status(s) if s >= 500));
         if waited.elapsed() > Duration::from_millis(200) {
             retries_waited += 1;
             retry_wait_max = retry_wait_max.max(waited.elapsed());
@@ -404,19 +392,20 @@ async fn kill9(binary: &Path, url: &str, kills: usize) -> anyhow::Result<Value> 
         "request_timeout_s": timeout,
         "histories_checked": ids.len().div_ceil((ids.len() / 50).max(1)),
         "histories_bad": history_bad,
-        "5xx": 0,
+        "5xx": server_errors,
         "batch_ms": batch_time.as_millis() as u64,
     }))
 }
 
+/// The first id of a batch answer's `data` (ids come as strings, Everbridge's way).
+fn first_id(answer: &Value) -> Option<i64> {
+    let first = &answer["data"][0];
+    first.as_str().and_then(|s| s.parse().ok()).or_else(|| first.as_i64())
+}
+
 /// The ids of the drill's contacts.
 async fn contact_ids(api: &Api) -> anyhow::Result<Vec<i64>> {
-    let path = format!("/rest/contacts/{ORG}?pageSize=3000");
-    let (answer, text) = api.send(reqwest::Method::GET, &path, None, None).await;
-    if answer != Answer::Status(200) {
-        bail!("GET {path}: {answer:?}");
-    }
-    let body: Value = serde_json::from_str(&text)?;
+    let body = api.ok(reqwest::Method::GET, &format!("/rest/contacts/{ORG}?pageSize=3000"), None).await?;
     Ok(body["page"]["data"].as_array().context("a page")?.iter().filter_map(|c| c["id"].as_i64()).collect())
 }
 
@@ -429,17 +418,9 @@ async fn sigterm(binary: &Path, url: &str) -> anyhow::Result<Value> {
     const DRAIN_LIMIT: Duration = Duration::from_secs(30);
     let server = Server::start(binary, url, 300).await?;
     let api = Api::new(&server.base);
-    let (answer, text) = api
-        .send(reqwest::Method::POST, &format!("/rest/contacts/{ORG}/batch"), Some(batch(0..CLIENTS * EACH, 0)), None)
-        .await;
-    if answer != Answer::Status(200) {
-        bail!("creating the contacts: {answer:?} {text:.300}");
-    }
+    api.ok(reqwest::Method::POST, &format!("/rest/contacts/{ORG}/batch"), Some(batch(0..CLIENTS * EACH, 0))).await?;
     let t = Instant::now();
-    let (answer, _) = api.send(reqwest::Method::PUT, &update_path(), Some(batch(0..EACH, 1)), None).await;
-    if answer != Answer::Status(200) {
-        bail!("the first update: {answer:?}");
-    }
+    api.ok(reqwest::Method::PUT, &update_path(), Some(batch(0..EACH, 1))).await?;
     let batch_time = t.elapsed();
     let versions: HashMap<String, i64> =
         api.states(CLIENTS * EACH).await?.into_iter().map(|(k, (_, v))| (k, v)).collect();
@@ -533,7 +514,7 @@ async fn tenants(binary: &Path, url: &str) -> anyhow::Result<Value> {
     for (org, api, mark) in [(1_i64, &a, "A"), (2, &b, SECRET)] {
         let post = |segment: &str, body: Value| {
             let path = format!("/rest/{segment}/{org}");
-            async move { api.ok(reqwest::Method::POST, &path, Some(body)).await }
+            async move { api.ok(reqwest::Method::POST, &path, Some(body.to_string())).await }
         };
         let group = post("groups", json!({"name": "Shared", "description": format!("{mark} group")})).await?;
         ids.insert((org, "group"), group["id"].as_i64().context("a group id")?);
@@ -553,10 +534,10 @@ async fn tenants(binary: &Path, url: &str) -> anyhow::Result<Value> {
                        "paths": [{"pathId": PHONE, "value": "7815550100", "countryCode": "US"}]})
             })
             .collect();
-        let created =
-            api.ok(reqwest::Method::POST, &format!("/rest/contacts/{org}/batch"), Some(Value::Array(items))).await?;
-        let first = created["data"][0].as_str().and_then(|s| s.parse().ok()).or_else(|| created["data"][0].as_i64());
-        ids.insert((org, "contact"), first.context("a contact id")?);
+        let created = api
+            .ok(reqwest::Method::POST, &format!("/rest/contacts/{org}/batch"), Some(Value::Array(items).to_string()))
+            .await?;
+        ids.insert((org, "contact"), first_id(&created).context("a contact id")?);
     }
     let digest_of_b = || async {
         let mut all = String::new();
@@ -684,11 +665,7 @@ async fn two_servers(binary: &Path, url: &str, rounds: usize) -> anyhow::Result<
     let one = Server::start(binary, url, 300).await?;
     let two = Server::start(binary, url, 300).await?;
     let (a, b) = (Api::new(&one.base), Api::new(&two.base));
-    let (answer, text) =
-        a.send(reqwest::Method::POST, &format!("/rest/contacts/{ORG}/batch"), Some(batch(0..BATCH, 0)), None).await;
-    if answer != Answer::Status(200) {
-        bail!("creating the contacts: {answer:?} {text:.300}");
-    }
+    a.ok(reqwest::Method::POST, &format!("/rest/contacts/{ORG}/batch"), Some(batch(0..BATCH, 0))).await?;
     let insert = format!("/rest/contacts/{ORG}/batch");
     let (mut deadlocks, mut server_errors, mut lost, mut claims_won, mut claims_refused) = (0, 0, 0, 0, 0);
     for round in 1..=rounds {
@@ -705,17 +682,10 @@ async fn two_servers(binary: &Path, url: &str, rounds: usize) -> anyhow::Result<
         // (`claim-<round>`) renamed onto both: one wins, the other is refused.
         let (x, y) = (claim(1), claim(2));
         let (cx, cy) = futures::join!(
-            a.send(reqwest::Method::POST, &insert, Some(x), None),
-            b.send(reqwest::Method::POST, &insert, Some(y), None)
+            a.ok(reqwest::Method::POST, &insert, Some(x)),
+            b.ok(reqwest::Method::POST, &insert, Some(y))
         );
-        if cx.0 != Answer::Status(200) || cy.0 != Answer::Status(200) {
-            bail!("creating the claimants: {cx:?} {cy:?}");
-        }
-        let by_id = |text: &str| -> Option<i64> {
-            let v: Value = serde_json::from_str(text).ok()?;
-            v["data"][0].as_str().and_then(|s| s.parse().ok()).or_else(|| v["data"][0].as_i64())
-        };
-        let (idx, idy) = (by_id(&cx.1).context("a claimant id")?, by_id(&cy.1).context("a claimant id")?);
+        let (idx, idy) = (first_id(&cx?).context("a claimant id")?, first_id(&cy?).context("a claimant id")?);
         let renamed = |id: i64| {
             json!([{"id": id, "externalId": format!("claim-{round}"), "firstName": "C", "lastName": "L", "recordTypeId": EMPLOYEE}])
                 .to_string()

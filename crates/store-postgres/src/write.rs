@@ -373,11 +373,11 @@ impl ContactTx for PgContactTx {
         // The child rows to write: compared row by row with the stored ones where this
         // transaction knows them (it locked the contact), all of them rewritten where it does not.
         let mut changes = ChildChanges::default();
-        let mut unknown_ids = Vec::new();
+        let mut whole = Vec::new();
         for u in updates {
             match self.stored.get(&u.id) {
                 Some(old) => changes.push(u.id, old, &u.data),
-                None => unknown_ids.push(u.id),
+                None => whole.push(u),
             }
         }
         let conn = self.tx.as_deref_mut().ok_or_else(|| unknown("the transaction is already committed"))?;
@@ -420,9 +420,10 @@ impl ContactTx for PgContactTx {
                 updates.len()
             )));
         }
-        if !unknown_ids.is_empty() {
+        if !whole.is_empty() {
+            let ids: Vec<i64> = whole.iter().map(|u| u.id).collect();
             for delete in CHILD_DELETES {
-                sqlx::query(delete).bind(org).bind(&unknown_ids).execute(&mut *conn).await.map_err(err)?;
+                sqlx::query(delete).bind(org).bind(&ids).execute(&mut *conn).await.map_err(err)?;
             }
         }
         for (truncate, (ids, kept)) in CHILD_TRUNCATES.into_iter().zip(truncations(&changes)) {
@@ -432,8 +433,7 @@ impl ContactTx for PgContactTx {
         }
         let mut changed = ChildColumns::default();
         changed.add_rows(&changes, Pick::Changed);
-        let whole = updates.iter().filter(|u| !self.stored.contains_key(&u.id)).map(|u| (u.id, &u.data, Tables::ALL));
-        let mut added = ChildColumns::new(whole);
+        let mut added = ChildColumns::new(whole.iter().map(|u| (u.id, &u.data, Tables::ALL)));
         added.add_rows(&changes, Pick::Added);
         // Every row written, changed in place or inserted, holds its catalog entries: a
         // concurrent change of an attribute's definedValues or a path's type waits for it.
