@@ -771,9 +771,9 @@ async fn write(
 ) -> Result<(), StoreError> {
     let (org, actor, now) = (by.org, by.actor.name.as_str(), by.now);
     let creates: Vec<&Planned> = planned.iter().filter(|p| p.stored.is_none()).collect();
-    if !creates.is_empty() {
-        let data: Vec<_> = creates.iter().map(|p| p.applied.data.clone()).collect();
-        let ids = tx.insert_contacts(org, &data, actor, now).await?;
+    let created: Vec<_> = creates.iter().map(|p| p.applied.data.clone()).collect();
+    if !created.is_empty() {
+        let ids = tx.insert_contacts(org, &created, actor, now).await?;
         for (p, id) in creates.iter().zip(ids) {
             results[p.index].id = Some(id);
         }
@@ -817,18 +817,31 @@ async fn write(
     if !by.history {
         return Ok(());
     }
+    // The entries take the content just written (moved, not copied again: a batch's history
+    // is a copy of every changed contact, README "With history"). `created` holds every planned
+    // item without a stored contact and `updates` every changed one with, both in plan order.
+    let (mut created, mut updated) = (created.into_iter(), updates.into_iter());
     let mut history = Vec::new();
-    for p in planned.iter().filter(|p| p.applied.changed) {
-        let (operation, version, mut groups) = match p.stored {
-            None => (Operation::Created, 1, BTreeSet::new()),
-            Some(c) => (Operation::Updated, c.version + 1, c.groups.clone()),
+    for p in planned {
+        let written = match p.stored {
+            None => created.next().map(|data| (Operation::Created, 1, BTreeSet::new(), data)),
+            Some(c) if p.applied.changed => {
+                updated.next().map(|u| (Operation::Updated, u.version, c.groups.clone(), u.data))
+            }
+            Some(_) => continue,
         };
+        let Some((operation, version, mut groups, data)) = written else {
+            return Err(StoreError::Unknown(anyhow::anyhow!("item {} was planned but not written", p.index)));
+        };
+        if !p.applied.changed {
+            continue;
+        }
         groups.extend(&p.applied.new_groups);
         // Every written item has its id by now: one without would leave a gap in its history.
         let contact_id = results[p.index]
             .id
             .ok_or_else(|| StoreError::Unknown(anyhow::anyhow!("item {} was written without an id", p.index)))?;
-        history.push(HistoryRecord::known(contact_id, version, operation, p.applied.data.clone(), groups));
+        history.push(HistoryRecord::known(contact_id, version, operation, data, groups));
     }
     if !history.is_empty() {
         tx.record_history(org, &history, by.actor, now).await?;

@@ -204,6 +204,7 @@ macro_rules! store_contract_tests {
             any_contact_is_found_by_id_or_external_id_in_its_organization_only,
             a_deleted_contact_is_locked_read_and_revived,
             pruning_keeps_each_contacts_newest_entry,
+            before_is_the_previous_version_only,
             deleting_a_group_records_each_members_new_version,
             a_version_is_restored_through_the_use_case,
             tokens_are_found_by_hash_listed_per_organization_and_revoked,

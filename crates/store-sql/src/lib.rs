@@ -40,6 +40,32 @@ impl From<&QuietTimeFrame> for QuietTimeJson {
     }
 }
 
+/// [`QuietTimeJson`] borrowed from the frame it writes: the same JSON, nothing copied.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuietTimeRef<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    days: &'a [u8],
+    from_hour: u8,
+    from_min: u8,
+    to_hour: u8,
+    to_min: u8,
+}
+
+impl<'a> From<&'a QuietTimeFrame> for QuietTimeRef<'a> {
+    fn from(f: &'a QuietTimeFrame) -> Self {
+        Self {
+            name: f.name.as_deref(),
+            days: &f.days,
+            from_hour: f.from_hour,
+            from_min: f.from_min,
+            to_hour: f.to_hour,
+            to_min: f.to_min,
+        }
+    }
+}
+
 impl From<QuietTimeJson> for QuietTimeFrame {
     fn from(f: QuietTimeJson) -> Self {
         Self {

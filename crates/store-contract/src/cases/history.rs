@@ -255,6 +255,48 @@ pub async fn pruning_keeps_each_contacts_newest_entry<S: TestStore>(store: Arc<S
     assert_eq!(kept[0].before, None);
 }
 
+/// An entry's `before` is the entry of the version just before it, never an older one: where
+/// that version is not held (pruned), the page shows no `before`.
+pub async fn before_is_the_previous_version_only<S: TestStore>(store: Arc<S>) {
+    let o = org(&*store, 1).await;
+    let mut tx = begin(&*store).await;
+    let id = tx.insert_contacts(o.id, &[bare_contact(&o, "g")], "t", NOW).await.unwrap()[0];
+    let mut one = bare_contact(&o, "g");
+    one.first_name = "One".into();
+    let mut three = bare_contact(&o, "g");
+    three.first_name = "Three".into();
+    let mut four = bare_contact(&o, "g");
+    four.first_name = "Four".into();
+    for (v, data) in [(1, &one), (3, &three), (4, &four)] {
+        tx.record_history(o.id, &[known(id, v, Operation::Updated, data, &[])], &Actor::named("t"), NOW + v)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let (entries, total) = page(&*store, o.id, id, 1, 10).await;
+    assert_eq!(total, 3);
+    let shown: Vec<(i64, Option<String>, Option<String>)> = entries
+        .iter()
+        .map(|e| {
+            let first = |c: &Option<contacts_domain::Contact>| c.as_ref().map(|c| c.data.first_name.clone());
+            (e.version, first(&e.before), first(&e.after))
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            (4, Some("Three".into()), Some("Four".into())),
+            (3, None, Some("Three".into())),
+            (1, None, Some("One".into())),
+        ]
+    );
+    // Paged, each row still has its own `before`.
+    let (second, _) = page(&*store, o.id, id, 2, 1).await;
+    assert_eq!(second.iter().map(|e| (e.version, e.before.is_none())).collect::<Vec<_>>(), vec![(3, true)]);
+    let (first, _) = page(&*store, o.id, id, 1, 1).await;
+    assert_eq!(first[0].before.as_ref().map(|c| c.version), Some(3));
+}
+
 /// Deleting a group records a new version for each active member: content carried, the group
 /// gone from its groups.
 pub async fn deleting_a_group_records_each_members_new_version<S: TestStore>(store: Arc<S>) {
