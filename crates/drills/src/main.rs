@@ -45,7 +45,8 @@ struct Args {
     /// Kills per store in `kill9` (default 20; 5 with --quick).
     #[arg(long)]
     kills: Option<usize>,
-    /// Runs only these drills (`kill9`, `sigterm`, `tenants`, `two_servers`); all by default.
+    /// Runs only these drills (`kill9`, `pg_restart`, `sigterm`, `tenants`, `two_servers`,
+    /// `bad_input`); all by default.
     #[arg(long)]
     drill: Vec<String>,
 }
@@ -68,12 +69,14 @@ async fn main() -> anyhow::Result<()> {
     let rounds = if args.quick { 5 } else { 20 };
     let drills = [
         ("kill9", Drill::Kill9 { kills }),
+        ("pg_restart", Drill::PgRestart { quick: args.quick }),
         ("sigterm", Drill::Sigterm),
         ("tenants", Drill::Tenants),
         ("two_servers", Drill::TwoServers { rounds }),
     ];
     if let Some(unknown) = args.drill.iter().find(|d| !drills.iter().any(|(name, _)| name == d)) {
-        bail!("no drill {unknown:?}: the drills are kill9, sigterm, tenants, two_servers");
+        let names: Vec<&str> = drills.iter().map(|(name, _)| *name).collect();
+        bail!("no drill {unknown:?}: the drills are {}", names.join(", "));
     }
     for (drill, run) in drills {
         if !args.drill.is_empty() && !args.drill.iter().any(|d| d == drill) {
@@ -81,12 +84,18 @@ async fn main() -> anyhow::Result<()> {
         }
         let mut per_store = serde_json::Map::new();
         for &kind in &stores {
-            if matches!(run, Drill::TwoServers { .. }) && kind != StoreKind::Postgres {
-                continue; // two processes share a PostgreSQL database, not an SQLite file
+            if matches!(run, Drill::TwoServers { .. } | Drill::PgRestart { .. }) && kind != StoreKind::Postgres {
+                continue; // two processes share a PostgreSQL database; PostgreSQL restarts
             }
-            let store = Store::create(kind, &args.database_url).await?;
-            let outcome = run.run(&binary, &store.url).await;
-            store.remove().await?;
+            // pg_restart starts a PostgreSQL cluster of its own, to restart it.
+            let store = match run {
+                Drill::PgRestart { .. } => None,
+                _ => Some(Store::create(kind, &args.database_url).await?),
+            };
+            let outcome = run.run(&binary, store.as_ref().map(|s| s.url.as_str())).await;
+            if let Some(store) = store {
+                store.remove().await?;
+            }
             let figures = outcome.with_context(|| format!("drill {drill} on {}", kind.name()))?;
             let bad = [
                 "torn",
@@ -98,6 +107,11 @@ async fn main() -> anyhow::Result<()> {
                 "leaks",
                 "deadlocks_to_clients",
                 "duplicate_external_ids",
+                "hangs",
+                "ready_timeouts",
+                "sql_text",
+                "503_without_retry_after",
+                "server_restarted",
             ]
             .iter()
             .any(|k| figures[*k].as_u64().unwrap_or(0) > 0)
@@ -125,19 +139,26 @@ fn line(figures: &Value) -> String {
 #[derive(Clone, Copy)]
 enum Drill {
     Kill9 { kills: usize },
+    PgRestart { quick: bool },
     Sigterm,
     Tenants,
     TwoServers { rounds: usize },
 }
 
 impl Drill {
-    async fn run(self, binary: &Path, url: &str) -> anyhow::Result<Value> {
+    /// Runs the drill on the store at `url` (none for pg_restart, which makes its own).
+    async fn run(self, binary: &Path, url: Option<&str>) -> anyhow::Result<Value> {
+        if let Drill::PgRestart { quick } = self {
+            return pg_restart(binary, quick).await;
+        }
+        let url = url.context("a store to drill")?;
         Server::seed(binary, url)?;
         match self {
             Drill::Kill9 { kills } => kill9(binary, url, kills).await,
             Drill::Sigterm => sigterm(binary, url).await,
             Drill::Tenants => tenants(binary, url).await,
             Drill::TwoServers { rounds } => two_servers(binary, url, rounds).await,
+            Drill::PgRestart { quick } => pg_restart(binary, quick).await,
         }
     }
 }
@@ -747,4 +768,199 @@ async fn two_servers(binary: &Path, url: &str, rounds: usize) -> anyhow::Result<
         "claims_won": claims_won,
         "claims_refused": claims_refused,
     }))
+}
+
+/// Words of SQL and of the driver that an answer must never show (a leaked database error).
+const SQL_WORDS: [&str; 8] = ["SELECT", "INSERT", "UPDATE ", "relation", "sqlx", "SQLSTATE", "postgres", "pg_"];
+
+/// PostgreSQL restarted under load: a cluster of the drill's own, 4 clients each sending
+/// 1000-item atomic full updates of their own contacts without pause; PostgreSQL is stopped
+/// (`pg_ctl stop -m fast`), held down `HOLD`, started again, while `/health/ready` is polled.
+/// The server must stay up, say not ready during the outage and ready after without a restart,
+/// answer requests during the outage with a clear 503 (no other 5xx, no SQL, none left without
+/// an answer past the client's timeout), and keep every acknowledged batch.
+async fn pg_restart(binary: &Path, quick: bool) -> anyhow::Result<Value> {
+    const CLIENTS: usize = 4;
+    const HOLD: Duration = Duration::from_secs(2);
+    /// A request not answered within this is a hang (the server's own bounds are 5 s for a
+    /// connection and REQUEST_TIMEOUT_SECONDS for the request).
+    const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
+    let restarts = if quick { 1 } else { 3 };
+    let cluster = server::Cluster::start()?;
+    let url = cluster.url();
+    Server::seed(binary, &url)?;
+    let mut server = Server::start(binary, &url, 300).await?;
+    let api = Api::new(&server.base);
+    api.ok(reqwest::Method::POST, &format!("/rest/contacts/{ORG}/batch"), Some(batch(0..CLIENTS * BATCH, 0))).await?;
+    let client = reqwest::Client::builder().timeout(CLIENT_TIMEOUT).build()?;
+    let api = Api { client, ..api };
+
+    #[derive(Default)]
+    struct Tally {
+        requests: u64,
+        acknowledged: u64,
+        answered_503: u64,
+        other_5xx: u64,
+        other_4xx: u64,
+        no_answer: u64,
+        sql_text: u64,
+        without_retry_after: u64,
+        /// The last round acknowledged, per client.
+        acked: Vec<usize>,
+    }
+    let tally = std::sync::Arc::new(std::sync::Mutex::new(Tally { acked: vec![0; CLIENTS], ..Tally::default() }));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let (api, tally, stop) = (api.clone(), tally.clone(), stop.clone());
+            tokio::spawn(async move {
+                let range = c * BATCH..(c + 1) * BATCH;
+                let mut round = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    round += 1;
+                    let req = api
+                        .client
+                        .put(format!("{}{}", api.base, update_path()))
+                        .header("Authorization", &api.auth)
+                        .header("Content-Type", "application/json")
+                        .body(batch(range.clone(), round));
+                    let answer = match req.send().await {
+                        Ok(response) => {
+                            let status = response.status().as_u16();
+                            let retry_after = response.headers().contains_key("retry-after");
+                            response.text().await.ok().map(|text| (status, retry_after, text))
+                        }
+                        Err(_) => None,
+                    };
+                    let mut t = tally.lock().expect("the tally");
+                    t.requests += 1;
+                    let Some((status, retry_after, text)) = answer else {
+                        t.no_answer += 1;
+                        continue;
+                    };
+                    if SQL_WORDS.iter().any(|w| text.contains(w)) {
+                        eprintln!("pg_restart: an answer shows SQL or the driver: {status} {text:.300}");
+                        t.sql_text += 1;
+                    }
+                    match status {
+                        200 => {
+                            t.acknowledged += 1;
+                            t.acked[c] = round;
+                        }
+                        503 => {
+                            t.answered_503 += 1;
+                            if !retry_after {
+                                t.without_retry_after += 1;
+                            }
+                        }
+                        s if s >= 500 => {
+                            eprintln!("pg_restart: {s} {text:.300}");
+                            t.other_5xx += 1;
+                        }
+                        s => {
+                            eprintln!("pg_restart: {s} {text:.300}");
+                            t.other_4xx += 1;
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    let acknowledged = || tally.lock().expect("the tally").acknowledged;
+    let ready = |api: &Api| {
+        let request = api.client.get(format!("{}/health/ready", api.base)).timeout(Duration::from_secs(5)).send();
+        async move { request.await.map(|r| r.status().as_u16()).ok() }
+    };
+    let (mut outage, mut saw_503, mut ready_timeouts) = (Duration::ZERO, 0, 0);
+    for _ in 0..restarts {
+        // Load first: every client has had batches acknowledged.
+        let before = acknowledged();
+        while acknowledged() < before + 2 * CLIENTS as u64 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let down_at = Instant::now();
+        cluster.stop()?;
+        // The outage as /health/ready sees it: from the stop until it says 200 again.
+        let mut not_ready_seen = false;
+        let mut started = false;
+        loop {
+            match ready(&api).await {
+                Some(200) if started => break,
+                Some(200) => {}
+                Some(503) => {
+                    not_ready_seen = true;
+                    saw_503 += 1;
+                }
+                Some(s) => bail!("/health/ready answered {s} during the outage"),
+                None => ready_timeouts += 1,
+            }
+            if !started && down_at.elapsed() >= HOLD {
+                cluster.start_again()?;
+                started = true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            if down_at.elapsed() > Duration::from_secs(60) {
+                bail!("/health/ready did not say 200 within 60 s of the restart");
+            }
+        }
+        outage += down_at.elapsed();
+        if !not_ready_seen {
+            bail!("/health/ready never said 503 while PostgreSQL was down");
+        }
+        // And load after: batches are acknowledged again on the same server process.
+        let after = acknowledged();
+        let resumed = Instant::now();
+        while acknowledged() < after + 2 * CLIENTS as u64 {
+            if resumed.elapsed() > Duration::from_secs(60) {
+                bail!("no batch acknowledged within 60 s of PostgreSQL's restart");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for c in clients {
+        c.await?;
+    }
+    let still_running = server.is_running();
+    // Every client's contacts are at one round (atomic), at least its last acknowledged one.
+    let states = Api { client: reqwest::Client::new(), ..api.clone() }.states(CLIENTS * BATCH).await?;
+    let t = tally.lock().expect("the tally");
+    let (mut lost, mut torn) = (0, 0);
+    for c in 0..CLIENTS {
+        let rounds: std::collections::BTreeSet<usize> = (c * BATCH..(c + 1) * BATCH)
+            .map(|i| {
+                states
+                    .get(&format!("d-{i}"))
+                    .and_then(|(name, _)| name.strip_prefix('R')?.split('-').next()?.parse().ok())
+                    .unwrap_or(0)
+            })
+            .collect();
+        if rounds.len() > 1 {
+            torn += 1;
+        }
+        if rounds.iter().any(|r| *r < t.acked[c]) {
+            lost += 1;
+        }
+    }
+    let figures = json!({
+        "restarts": restarts,
+        "outage_seconds": (outage.as_secs_f64() * 100.0).round() / 100.0,
+        "ready_503": saw_503,
+        "ready_timeouts": ready_timeouts,
+        "requests": t.requests,
+        "acknowledged": t.acknowledged,
+        "answered_503": t.answered_503,
+        "503_without_retry_after": t.without_retry_after,
+        "5xx": t.other_5xx,
+        "4xx": t.other_4xx,
+        "hangs": t.no_answer,
+        "sql_text": t.sql_text,
+        "torn": torn,
+        "lost": lost,
+        "server_restarted": u64::from(!still_running),
+    });
+    drop(t);
+    server.kill9()?;
+    drop(cluster);
+    Ok(figures)
 }

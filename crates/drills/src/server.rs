@@ -187,3 +187,117 @@ pub fn binary_beside() -> Option<PathBuf> {
     let path = std::env::current_exe().ok()?.with_file_name("contacts-server");
     path.is_file().then_some(path)
 }
+
+impl Server {
+    /// Whether the process is still running (not exited, not restarted).
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+/// A throwaway PostgreSQL cluster of the drill's own (`initdb`, `pg_ctl`), on a free port and
+/// a temp directory, stopped and removed when dropped: a drill may stop and start it.
+pub struct Cluster {
+    bin: PathBuf,
+    dir: tempfile::TempDir,
+    port: u16,
+    /// `runuser -u postgres --` when run as root (initdb refuses root).
+    as_user: Vec<String>,
+}
+
+impl Cluster {
+    /// Initializes and starts a cluster with the PostgreSQL binaries found on `PATH` or under
+    /// `/usr/lib/postgresql/<version>/bin` (the newest).
+    pub fn start() -> anyhow::Result<Self> {
+        let bin = postgres_bin().context(
+            "no initdb/pg_ctl found (PATH, /usr/lib/postgresql/*/bin): the pg_restart drill starts a cluster of its own",
+        )?;
+        let dir = tempfile::Builder::new().prefix("contacts-drill-pg-").tempdir()?;
+        let as_user = if is_root() {
+            let ok = Command::new("chown").arg("postgres").arg(dir.path()).status()?.success();
+            if !ok {
+                bail!("initdb cannot run as root, and chown to the user postgres failed (is there one?)");
+            }
+            vec!["runuser".into(), "-u".into(), "postgres".into(), "--".into()]
+        } else {
+            Vec::new()
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let cluster = Self { bin, dir, port, as_user };
+        let data = cluster.data();
+        cluster.run("initdb", &["-D", &data, "-U", "postgres", "-A", "trust", "--no-sync"])?;
+        cluster.start_again()?;
+        Ok(cluster)
+    }
+
+    /// The URL of its `postgres` database.
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres?sslmode=disable", self.port)
+    }
+
+    /// `pg_ctl stop -m fast`: open connections are ended (their transactions rolled back),
+    /// the shutdown checkpoint written; returns once the server is down.
+    pub fn stop(&self) -> anyhow::Result<()> {
+        self.run("pg_ctl", &["-D", &self.data(), "-m", "fast", "-w", "stop"])
+    }
+
+    /// `pg_ctl start`; returns once it accepts connections.
+    pub fn start_again(&self) -> anyhow::Result<()> {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=100",
+            self.port,
+            self.dir.path().display()
+        );
+        let log = self.dir.path().join("log");
+        self.run("pg_ctl", &["-D", &self.data(), "-o", &options, "-l", &log.display().to_string(), "-w", "start"])
+    }
+
+    fn data(&self) -> String {
+        self.dir.path().join("data").display().to_string()
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) -> anyhow::Result<()> {
+        let program = self.bin.join(tool);
+        let mut command = match self.as_user.split_first() {
+            Some((first, rest)) => {
+                let mut c = Command::new(first);
+                c.args(rest).arg(&program);
+                c
+            }
+            None => Command::new(&program),
+        };
+        let out = command.args(args).stdin(Stdio::null()).output().with_context(|| format!("run {tool}"))?;
+        if !out.status.success() {
+            bail!("{tool} {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = self.run("pg_ctl", &["-D", &self.data(), "-m", "immediate", "-w", "stop"]);
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// The directory of `initdb` and `pg_ctl`.
+fn postgres_bin() -> Option<PathBuf> {
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .find(|d| d.join("initdb").is_file() && d.join("pg_ctl").is_file());
+    on_path.or_else(|| {
+        let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(Result::ok)
+            .filter_map(|e| Some((e.file_name().to_str()?.parse().ok()?, e.path().join("bin"))))
+            .filter(|(_, bin)| bin.join("initdb").is_file())
+            .collect();
+        versions.sort();
+        versions.pop().map(|(_, bin)| bin)
+    })
+}

@@ -111,6 +111,10 @@ pub enum ApiError {
     /// rolled back unless it had committed; its `Idempotency-Key` freed).
     #[error("The request took longer than {0} s and was stopped; retry it")]
     TimedOut(u64),
+    /// The database is out of reach (restarting, failing over, every connection busy): nothing
+    /// was changed by this request; retry it after `Retry-After`.
+    #[error("The database is unavailable; retry the request")]
+    Unavailable(#[source] anyhow::Error),
     #[error("Internal server error")]
     Internal(#[source] anyhow::Error),
 }
@@ -151,6 +155,10 @@ pub(crate) struct Body<'a> {
     detail: Option<&'a [PatchDetail]>,
 }
 
+/// The `Retry-After` of a 503 for an unavailable database: a restart takes PostgreSQL a second
+/// or two (the pg_restart drill, README "Reliability").
+pub const UNAVAILABLE_RETRY_AFTER_SECONDS: u64 = 2;
+
 impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
@@ -171,7 +179,7 @@ impl ApiError {
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::TimedOut(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::TimedOut(_) | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -181,7 +189,7 @@ impl ApiError {
     /// Whether the failure says nothing about the request itself (a server error, a transient
     /// conflict): such an answer is not replayed to an `Idempotency-Key` retry, which runs again.
     pub fn is_transient(&self) -> bool {
-        matches!(self, ApiError::Busy | ApiError::TimedOut(_) | ApiError::Internal(_))
+        matches!(self, ApiError::Busy | ApiError::TimedOut(_) | ApiError::Unavailable(_) | ApiError::Internal(_))
     }
 }
 
@@ -192,8 +200,10 @@ fn first_error(items: &[ItemResult]) -> Option<(&ItemResult, &contacts_domain::F
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if let ApiError::Internal(cause) = &self {
-            tracing::error!(error = format!("{cause:#}"), "request failed");
+        match &self {
+            ApiError::Internal(cause) => tracing::error!(error = format!("{cause:#}"), "request failed"),
+            ApiError::Unavailable(cause) => tracing::warn!(error = format!("{cause:#}"), "database unavailable"),
+            _ => {}
         }
         let text = self.to_string();
         if let ApiError::PatchFailed(detail) = &self {
@@ -224,6 +234,9 @@ impl IntoResponse for ApiError {
         if let ApiError::RateLimited { retry_after, .. } = &self {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
         }
+        if let ApiError::Unavailable(_) = &self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECONDS));
+        }
         response
     }
 }
@@ -237,6 +250,7 @@ impl From<StoreError> for ApiError {
             StoreError::ExternalIdTaken(ext) => {
                 ApiError::Conflict(format!("externalId {ext} already belongs to another contact"))
             }
+            StoreError::Unavailable(e) => ApiError::Unavailable(e),
             StoreError::Unknown(e) => ApiError::Internal(e),
         }
     }
@@ -375,6 +389,11 @@ mod tests {
                 "Too many requests for this organization: at most 60 per minute; retry after 2 s",
             ),
             (ApiError::TimedOut(300), 503, "The request took longer than 300 s and was stopped; retry it"),
+            (
+                ApiError::Unavailable(anyhow::anyhow!("connection refused")),
+                503,
+                "The database is unavailable; retry the request",
+            ),
             (ApiError::Internal(anyhow::anyhow!("SELECT secret FROM pg")), 500, "Internal server error"),
         ];
         for (error, http, message) in table {
@@ -510,5 +529,15 @@ mod tests {
         let e: ApiError = StoreError::Unknown(anyhow::anyhow!("relation contacts does not exist")).into();
         assert_eq!(e.to_string(), "Internal server error");
         assert!(matches!(ApiError::from(StoreError::Conflict), ApiError::Busy));
+        let e: ApiError = StoreError::Unavailable(anyhow::anyhow!("SELECT 1: connection refused")).into();
+        assert_eq!(e.to_string(), "The database is unavailable; retry the request");
+        assert!(e.is_transient(), "an outage's answer is not replayed to a retry with the same key");
+    }
+
+    #[tokio::test]
+    async fn an_unavailable_database_says_when_to_retry() {
+        let response = ApiError::Unavailable(anyhow::anyhow!("the database system is shutting down")).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], UNAVAILABLE_RETRY_AFTER_SECONDS.to_string().as_str());
     }
 }

@@ -17,6 +17,9 @@ const EXTERNAL_ID_KEY: &str = "contacts_external_id_key";
 /// - foreign key violation (23503) → [`StoreError::MissingReference`];
 /// - anything else → [`StoreError::Unknown`] carrying the cause and the context.
 pub(crate) fn store_error(err: sqlx::Error, context: impl std::fmt::Display) -> StoreError {
+    if unavailable(&err) {
+        return StoreError::Unavailable(anyhow::Error::new(err).context(context.to_string()));
+    }
     if let Some(db) = err.as_database_error() {
         let constraint = db.constraint().unwrap_or_default();
         match db.code().as_deref() {
@@ -32,6 +35,20 @@ pub(crate) fn store_error(err: sqlx::Error, context: impl std::fmt::Display) -> 
         }
     }
     StoreError::Unknown(anyhow::Error::new(err).context(context.to_string()))
+}
+
+/// Whether `err` says the database is out of reach rather than anything about the statement:
+/// no connection (refused, reset, closed mid-statement, none free within the pool's wait), or
+/// PostgreSQL shutting down, starting up or out of connections (SQLSTATE class 08, 57P01-57P03,
+/// 53300). The request that met it gets a 503 to retry, not a 500.
+fn unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03" | "53300")),
+        _ => false,
+    }
 }
 
 /// What a unique constraint of the schema says is taken.
@@ -92,5 +109,35 @@ mod tests {
     fn other_errors_are_unknown_with_their_context() {
         let e = store_error(sqlx::Error::RowNotFound, "loading the catalog");
         assert!(matches!(&e, StoreError::Unknown(a) if format!("{a:#}").contains("loading the catalog")));
+    }
+
+    #[test]
+    fn no_connection_is_unavailable_with_its_context() {
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+        for err in [sqlx::Error::Io(refused), sqlx::Error::PoolTimedOut, sqlx::Error::PoolClosed] {
+            let e = store_error(err, "beginning a transaction");
+            assert!(
+                matches!(&e, StoreError::Unavailable(a) if format!("{a:#}").contains("beginning a transaction")),
+                "{e:?}"
+            );
+        }
+    }
+
+    /// What PostgreSQL says to a connection it ends (57P01, as in a fast shutdown), and what
+    /// the connection says after.
+    #[sqlx::test]
+    async fn a_terminated_connection_is_unavailable(pool: sqlx::PgPool) {
+        use sqlx::Connection;
+        let mut conn = pool.acquire().await.unwrap().detach();
+        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut conn).await.unwrap();
+        let ended: bool =
+            sqlx::query_scalar("SELECT pg_terminate_backend($1)").bind(pid).fetch_one(&pool).await.unwrap();
+        assert!(ended);
+        for _ in 0..2 {
+            let err = sqlx::query("SELECT 1").execute(&mut conn).await.expect_err("the connection was ended");
+            let e = store_error(err, "reading contacts");
+            assert!(matches!(&e, StoreError::Unavailable(_)), "{e:?}");
+        }
+        let _ = conn.close().await;
     }
 }

@@ -42,6 +42,15 @@ pub use write::PgContactTx;
 /// The migrations of `/migrations`, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
 
+/// How long a request waits for a connection before it is answered 503 (the database
+/// unavailable): sqlx's default, 30 s, kept every request of a PostgreSQL restart waiting that
+/// long (the pg_restart drill), and a pool that has had no free connection for 5 s is
+/// overloaded past what waiting longer mends.
+const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How long `/health/ready` waits for the database's answer before it says not ready.
+const PING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The PostgreSQL store: every port on one connection pool.
 #[derive(Debug, Clone)]
 pub struct PgStore {
@@ -61,6 +70,7 @@ impl PgStore {
     pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect(url)
             .await
             .context("connecting to PostgreSQL")?;
@@ -85,7 +95,8 @@ impl PgStore {
 
     /// Whether the database answers (for `/health/ready`).
     pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+        let ping = sqlx::query("SELECT 1").execute(&self.pool);
+        matches!(tokio::time::timeout(PING_TIMEOUT, ping).await, Ok(Ok(_)))
     }
 
     async fn connection(&self) -> Result<PoolConnection<Postgres>, StoreError> {

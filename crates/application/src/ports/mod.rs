@@ -32,6 +32,11 @@ pub enum StoreError {
     /// A referenced row does not exist (a foreign key, e.g. a catalog entry deleted meanwhile).
     #[error("{0}")]
     MissingReference(String),
+    /// The database cannot be reached or is shutting down or starting up (a restart, a
+    /// failover, every connection in use for longer than the pool waits): nothing of the unit
+    /// of work was committed by this call, and the request may be sent again.
+    #[error("the database is unavailable: {0:#}")]
+    Unavailable(anyhow::Error),
     #[error(transparent)]
     Unknown(#[from] anyhow::Error),
 }
