@@ -203,3 +203,31 @@ async fn text_with_a_nul_character_is_a_400_naming_where_not_a_500() {
     assert_eq!(list["page"]["totalCount"], 0);
     app.stop().await;
 }
+
+/// A path or query holding NUL (`%00`), or bytes that are not UTF-8 once percent-decoded, is a
+/// 400 with the envelope on every route: it used to reach PostgreSQL (whose text cannot hold
+/// NUL: a 500) or the path extractor (a plain-text 400). Found by the bad_input drill.
+#[tokio::test]
+async fn urls_holding_nul_or_bytes_that_are_not_utf8_are_refused_with_the_envelope() {
+    let app = TestApp::spawn().await;
+    for path in [
+        format!("/rest/groups/{ORG}/a%00b"),
+        format!("/rest/contacts/{ORG}/x%00?idType=externalId"),
+        format!("/rest/contacts/{ORG}?externalIds=%00"),
+        "/rest/contactPaths/%ff%fe/1".to_owned(),
+        format!("/rest/contacts/{ORG}/%c3%28?idType=externalId"),
+        format!("/rest/groups/{ORG}?pageSize=%ed%a0%80"),
+    ] {
+        let (status, text) = send_bytes(&app, Method::GET, &path, Vec::new()).await;
+        let body: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{path}: not JSON: {text}"));
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {text}");
+        assert_error_body(&path, status, &body);
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(message.contains("NUL") || message.contains("UTF-8"), "{path}: {message}");
+    }
+    // Escapes that decode to UTF-8 are read as before.
+    let (status, _) =
+        send_bytes(&app, Method::GET, &format!("/rest/contacts/{ORG}/%F0%9F%98%80?idType=externalId"), Vec::new())
+            .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

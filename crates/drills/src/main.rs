@@ -21,6 +21,8 @@ use sqlx::Connection;
 
 use contacts_drills::server::{self, Server, Store, StoreKind};
 
+mod bad_input;
+
 const ORG: i64 = contacts_server::demo::DEMO_ORG_ID;
 const EMPLOYEE: i64 = contacts_server::demo::EMPLOYEE_ID;
 const PHONE: i64 = contacts_server::demo::PHONE_PATH_ID;
@@ -45,6 +47,9 @@ struct Args {
     /// Kills per store in `kill9` (default 20; 5 with --quick).
     #[arg(long)]
     kills: Option<usize>,
+    /// Generated requests per store in `bad_input` (default 10,000; 3,000 with --quick).
+    #[arg(long)]
+    requests: Option<usize>,
     /// Runs only these drills (`kill9`, `pg_restart`, `sigterm`, `tenants`, `two_servers`,
     /// `bad_input`); all by default.
     #[arg(long)]
@@ -70,6 +75,7 @@ async fn main() -> anyhow::Result<()> {
     let drills = [
         ("kill9", Drill::Kill9 { kills }),
         ("pg_restart", Drill::PgRestart { quick: args.quick }),
+        ("bad_input", Drill::BadInput { requests: args.requests.unwrap_or(if args.quick { 3_000 } else { 10_000 }) }),
         ("sigterm", Drill::Sigterm),
         ("tenants", Drill::Tenants),
         ("two_servers", Drill::TwoServers { rounds }),
@@ -108,6 +114,9 @@ async fn main() -> anyhow::Result<()> {
                 "deadlocks_to_clients",
                 "duplicate_external_ids",
                 "hangs",
+                "no_answer",
+                "not_envelope",
+                "changed_tables",
                 "ready_timeouts",
                 "sql_text",
                 "503_without_retry_after",
@@ -140,6 +149,7 @@ fn line(figures: &Value) -> String {
 enum Drill {
     Kill9 { kills: usize },
     PgRestart { quick: bool },
+    BadInput { requests: usize },
     Sigterm,
     Tenants,
     TwoServers { rounds: usize },
@@ -155,6 +165,7 @@ impl Drill {
         Server::seed(binary, url)?;
         match self {
             Drill::Kill9 { kills } => kill9(binary, url, kills).await,
+            Drill::BadInput { requests } => bad_input::bad_input(binary, url, requests).await,
             Drill::Sigterm => sigterm(binary, url).await,
             Drill::Tenants => tenants(binary, url).await,
             Drill::TwoServers { rounds } => two_servers(binary, url, rounds).await,

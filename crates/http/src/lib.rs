@@ -12,6 +12,7 @@ pub mod metrics;
 mod openapi;
 mod params;
 mod routes;
+mod url_guard;
 pub mod wire;
 
 use std::future::Future;
@@ -150,6 +151,7 @@ pub fn app(services: Services) -> Router {
     openapi::finish(&mut doc);
     let router = routes
         .layer(axum::middleware::from_fn_with_state(timeout, deadline::deadline))
+        .layer(axum::middleware::from_fn(url_guard::readable_url))
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body))
