@@ -237,13 +237,13 @@ async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<s
     for (pair, names) in (0..PAIRS as u32).map(|k| 7 + 2 * k).enumerate() {
         let (first, second) = if pair % 2 == 0 { (&plain_api, &api) } else { (&api, &plain_api) };
         settle().await?;
-        let wal = Wal::read(&server).await?;
+        let wal = Wal::read(server).await?;
         let a = load::batches(first, &ids, BATCH, Round::new(names, 0), 4).await?;
-        let wal_a = Wal::read(&server).await?.since(wal);
+        let wal_a = Wal::read(server).await?.since(wal);
         settle().await?;
-        let wal = Wal::read(&server).await?;
+        let wal = Wal::read(server).await?;
         let b = load::batches(second, &ids, BATCH, Round::new(names + 1, 0), 4).await?;
-        let wal_b = Wal::read(&server).await?.since(wal);
+        let wal_b = Wal::read(server).await?.since(wal);
         let (w, h) = if pair % 2 == 0 { (a, b) } else { (b, a) };
         let (wal_w, wal_h) = if pair % 2 == 0 { (wal_a, wal_b) } else { (wal_b, wal_a) };
         let order = if pair % 2 == 0 { "without, then with" } else { "with, then without" };
