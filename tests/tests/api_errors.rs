@@ -231,3 +231,34 @@ async fn urls_holding_nul_or_bytes_that_are_not_utf8_are_refused_with_the_envelo
             .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// A request answered without its body being read (a restore takes none, an unknown id is a 404
+/// before any body is looked at) leaves its connection usable: the next request on it is
+/// answered. The server used to close such a connection after the answer, and a client that
+/// had sent its next request on it met a broken pipe or no answer; small bodies are now read
+/// before they are handled. Found by the bad_input drill (a 32 kB body to `POST .../restore`,
+/// then a PUT on the same connection). Both requests are written at once (HTTP/1.1 pipelining),
+/// so the second is on the connection whatever the server does with the first.
+#[tokio::test]
+async fn a_connection_stays_usable_after_an_answer_given_before_the_body_was_read() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn().await;
+    let host = app.base.trim_start_matches("http://").to_owned();
+    let auth = contacts_tests::basic("demo", "demo");
+    let body = format!("[\"{}\"]", "x".repeat(32 * 1024));
+    let first = format!(
+        "POST /rest/contacts/{ORG}/999999999999/restore HTTP/1.1\r\nHost: {host}\r\nAuthorization: {auth}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let second = format!("GET /health/live HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
+    stream.write_all(format!("{first}{second}").as_bytes()).await.unwrap();
+    let mut answers = Vec::new();
+    stream.read_to_end(&mut answers).await.unwrap();
+    let answers = String::from_utf8_lossy(&answers);
+    // Each answer's status line (the second follows the first's body directly).
+    let statuses: Vec<&str> =
+        answers.match_indices("HTTP/1.1 ").filter_map(|(at, _)| answers[at..].lines().next()).collect();
+    assert_eq!(statuses, vec!["HTTP/1.1 404 Not Found", "HTTP/1.1 200 OK"], "{answers:.600}");
+}

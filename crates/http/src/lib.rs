@@ -6,6 +6,7 @@
 pub mod auth;
 mod body;
 mod deadline;
+mod early_answer;
 pub mod error;
 pub mod limits;
 pub mod metrics;
@@ -166,4 +167,5 @@ pub fn app(services: Services) -> Router {
     Router::new()
         .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", doc))
         .fallback_service(NormalizePathLayer::trim_trailing_slash().layer(router))
+        .layer(axum::middleware::from_fn_with_state(max_body, early_answer::read_small_bodies_first))
 }

@@ -51,7 +51,7 @@ struct Shared;
 pub(crate) const OPERATIONS: &str = "operations";
 
 /// The error answers of an authenticated operation, each Everbridge's envelope.
-const ERRORS: [(&str, &str); 9] = [
+const ERRORS: [(&str, &str); 10] = [
     ("400", "The request is malformed, or a value is invalid (named in `message` or `errors`)"),
     ("401", "Missing or wrong credentials, or an organization the caller may not use"),
     ("403", "The caller's role may not do this"),
@@ -61,6 +61,7 @@ const ERRORS: [(&str, &str); 9] = [
     ("422", "An Idempotency-Key used with another request"),
     ("429", "A rate limit was reached (`Retry-After` says when to retry)"),
     ("500", "An internal error (its cause is in the server's log, never in the answer)"),
+    ("503", "The database is unavailable (`Retry-After` says when to retry), or the request ran longer than REQUEST_TIMEOUT_SECONDS and was stopped"),
 ];
 
 impl Modify for Shared {
