@@ -819,23 +819,21 @@ async fn write(
     }
     // The entries take the content just written (moved, not copied again: a batch's history
     // is a copy of every changed contact, README "With history"). `created` holds every planned
-    // item without a stored contact and `updates` every changed one with, both in plan order.
+    // item without a stored contact (always a change) and `updates` every changed one with, both
+    // in plan order.
     let (mut created, mut updated) = (created.into_iter(), updates.into_iter());
     let mut history = Vec::new();
     for p in planned {
-        let written = match p.stored {
-            None => created.next().map(|data| (Operation::Created, 1, BTreeSet::new(), data)),
+        let (operation, version, mut groups, data) = match p.stored {
+            None => (Operation::Created, 1, BTreeSet::new(), created.next()),
             Some(c) if p.applied.changed => {
-                updated.next().map(|u| (Operation::Updated, u.version, c.groups.clone(), u.data))
+                (Operation::Updated, c.version + 1, c.groups.clone(), updated.next().map(|u| u.data))
             }
             Some(_) => continue,
         };
-        let Some((operation, version, mut groups, data)) = written else {
+        let Some(data) = data else {
             return Err(StoreError::Unknown(anyhow::anyhow!("item {} was planned but not written", p.index)));
         };
-        if !p.applied.changed {
-            continue;
-        }
         groups.extend(&p.applied.new_groups);
         // Every written item has its id by now: one without would leave a gap in its history.
         let contact_id = results[p.index]

@@ -237,19 +237,19 @@ async fn run(args: &Args, url: &str, server: &setup::Server) -> anyhow::Result<s
     for (pair, names) in (0..PAIRS as u32).map(|k| 7 + 2 * k).enumerate() {
         let (first, second) = if pair % 2 == 0 { (&plain_api, &api) } else { (&api, &plain_api) };
         settle().await?;
-        let wal = Wal::read(server).await?;
+        let from = Lsn::read(server).await?;
         let a = load::batches(first, &ids, BATCH, Round::new(names, 0), 4).await?;
-        let wal_a = Wal::read(server).await?.since(wal);
+        let wal_a = (from, Lsn::read(server).await?);
         settle().await?;
-        let wal = Wal::read(server).await?;
+        let from = Lsn::read(server).await?;
         let b = load::batches(second, &ids, BATCH, Round::new(names + 1, 0), 4).await?;
-        let wal_b = Wal::read(server).await?.since(wal);
+        let wal_b = (from, Lsn::read(server).await?);
         let (w, h) = if pair % 2 == 0 { (a, b) } else { (b, a) };
         let (wal_w, wal_h) = if pair % 2 == 0 { (wal_a, wal_b) } else { (wal_b, wal_a) };
         let order = if pair % 2 == 0 { "without, then with" } else { "with, then without" };
-        let per_1000 = |wal: Wal| {
+        let per_1000 = |(from, to): (Lsn, Lsn)| {
             let k = ids.len() as f64 / 1000.0;
-            format!("{:.2} MB WAL (from {})", wal.bytes / 1e6 / k, wal.from())
+            format!("{:.2} MB WAL (from {from})", (to.0 - from.0) as f64 / 1e6 / k)
         };
         eprintln!(
             "history pair {pair} ({order}, ending {}): {:.0} contacts/s without, {:.0} with; \
@@ -485,28 +485,24 @@ async fn sqlite_growth(
     Ok(ratio)
 }
 
-/// Where PostgreSQL's WAL stands (`pg_current_wal_lsn`): what a round wrote is the difference
-/// of two reads (`pg_waldump -s <from> -e <to> --stats` breaks it down). Zero on SQLite.
-#[derive(Clone, Copy, Default)]
-struct Wal {
-    lsn: i64,
-    bytes: f64,
+/// Where PostgreSQL's WAL stands (`pg_current_wal_lsn`, in bytes): what a round wrote is the
+/// difference of two reads (`pg_waldump -s <from> -e <to> --stats` breaks it down). Zero on
+/// SQLite.
+#[derive(Clone, Copy)]
+struct Lsn(i64);
+
+impl Lsn {
+    async fn read(server: &setup::Server) -> anyhow::Result<Self> {
+        let Some(pg) = &server.pg else { return Ok(Self(0)) };
+        let lsn =
+            sqlx::query_scalar("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint").fetch_one(pg.pool()).await?;
+        Ok(Self(lsn))
+    }
 }
 
-impl Wal {
-    async fn read(server: &setup::Server) -> anyhow::Result<Self> {
-        let Some(pg) = &server.pg else { return Ok(Self::default()) };
-        let lsn: i64 =
-            sqlx::query_scalar("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint").fetch_one(pg.pool()).await?;
-        Ok(Self { lsn, bytes: lsn as f64 })
-    }
-
-    fn since(self, earlier: Self) -> Self {
-        Self { lsn: earlier.lsn, bytes: self.bytes - earlier.bytes }
-    }
-
-    /// `from` as PostgreSQL writes an LSN.
-    fn from(self) -> String {
-        format!("{:X}/{:X}", self.lsn >> 32, self.lsn & 0xffff_ffff)
+/// As PostgreSQL writes an LSN.
+impl std::fmt::Display for Lsn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:X}/{:X}", self.0 >> 32, self.0 & 0xffff_ffff)
     }
 }

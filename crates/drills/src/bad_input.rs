@@ -686,9 +686,8 @@ pub(crate) async fn bad_input(binary: &Path, url: &str, count: usize) -> anyhow:
     }
     let elapsed = started.elapsed();
     let after = digest(url).await?;
-    let changed: Vec<&String> = before.keys().chain(after.keys()).filter(|t| before.get(*t) != after.get(*t)).collect();
-    let mut changed: Vec<&String> = changed.into_iter().collect();
-    changed.dedup();
+    let changed: std::collections::BTreeSet<&String> =
+        before.keys().chain(after.keys()).filter(|t| before.get(*t) != after.get(*t)).collect();
     if !changed.is_empty() {
         eprintln!("bad_input: tables changed: {changed:?}");
     }

@@ -156,20 +156,21 @@ enum Drill {
 }
 
 impl Drill {
-    /// Runs the drill on the store at `url` (none for pg_restart, which makes its own).
+    /// Runs the drill on the store at `url`, seeded first (none for pg_restart, which makes a
+    /// PostgreSQL cluster of its own).
     async fn run(self, binary: &Path, url: Option<&str>) -> anyhow::Result<Value> {
-        if let Drill::PgRestart { quick } = self {
-            return pg_restart(binary, quick).await;
-        }
-        let url = url.context("a store to drill")?;
-        Server::seed(binary, url)?;
+        let seeded = || -> anyhow::Result<&str> {
+            let url = url.context("a store to drill")?;
+            Server::seed(binary, url)?;
+            Ok(url)
+        };
         match self {
-            Drill::Kill9 { kills } => kill9(binary, url, kills).await,
-            Drill::BadInput { requests } => bad_input::bad_input(binary, url, requests).await,
-            Drill::Sigterm => sigterm(binary, url).await,
-            Drill::Tenants => tenants(binary, url).await,
-            Drill::TwoServers { rounds } => two_servers(binary, url, rounds).await,
             Drill::PgRestart { quick } => pg_restart(binary, quick).await,
+            Drill::Kill9 { kills } => kill9(binary, seeded()?, kills).await,
+            Drill::BadInput { requests } => bad_input::bad_input(binary, seeded()?, requests).await,
+            Drill::Sigterm => sigterm(binary, seeded()?).await,
+            Drill::Tenants => tenants(binary, seeded()?).await,
+            Drill::TwoServers { rounds } => two_servers(binary, seeded()?, rounds).await,
         }
     }
 }

@@ -102,6 +102,8 @@ pub type AddressTuple = (
 /// An attribute as a positional JSON array: `[attributeId, values]`.
 pub type AttributeTuple = (i64, Vec<String>);
 
+/// The owned form, which the history's test compares its borrowed writer with.
+#[cfg(test)]
 pub fn path_tuple(p: &ContactPath) -> PathTuple {
     let frames = p.quiet_time_frames.iter().map(Into::into).collect();
     let (ext, wait) = (p.phone_ext.clone(), p.wait_time);
@@ -123,6 +125,8 @@ pub fn path_from(
     }
 }
 
+/// The owned form, which the history's test compares its borrowed writer with.
+#[cfg(test)]
 pub fn address_tuple(a: &Address) -> AddressTuple {
     (
         a.location_name.clone(),
@@ -153,6 +157,8 @@ pub fn address_from(
     }
 }
 
+/// The owned form, which the history's test compares its borrowed writer with.
+#[cfg(test)]
 pub fn attribute_tuple(a: &ContactAttribute) -> AttributeTuple {
     (a.attribute_id, a.values.clone())
 }
